@@ -1,0 +1,208 @@
+"""`oer`: the command line. Calls `pipelines` exactly as the flows do.
+
+Bad input (unknown source, unreachable URL, not an OAI-PMH endpoint, locked warehouse)
+ends with one clear `error:` line on stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import duckdb
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from pipelines import reports
+from pipelines.harvest import HarvestResult, harvest_source
+from pipelines.registry import RegistryError, UnknownSource, adhoc_source, get_source, load_sources
+from warehouse import WarehouseError, WarehouseLocked
+
+app = typer.Typer(
+    help="oer-pipeline: harvest OER metadata into a DuckDB warehouse.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+sources_app = typer.Typer(
+    help="The source registry (pipelines/sources.toml).", no_args_is_help=True
+)
+app.add_typer(sources_app, name="sources")
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+DbOption = Annotated[
+    Path | None,
+    typer.Option("--db", help="Warehouse file (default: $OER_WAREHOUSE or data/warehouse.duckdb)."),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON line instead of tables.")]
+
+EXIT_FAILED = 1
+EXIT_BAD_INPUT = 2
+
+
+def fail(message: str, code: int = EXIT_BAD_INPUT) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}", soft_wrap=True, markup=True)
+    return typer.Exit(code)
+
+
+@contextmanager
+def clear_errors() -> Iterator[None]:
+    """Turn the errors users cause into one line and an exit code."""
+    try:
+        yield
+    except (UnknownSource, RegistryError, WarehouseLocked, WarehouseError) as exc:
+        raise fail(str(exc)) from None
+    except duckdb.Error as exc:
+        raise fail(f"{type(exc).__name__}: {str(exc).splitlines()[0]}") from None
+
+
+def print_table(columns: list[str], rows: list[tuple], title: str | None = None) -> None:
+    table = Table(title=title, title_justify="left", show_lines=False)
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*("" if v is None else str(v) for v in row))
+    out.print(table)
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, default=str, ensure_ascii=False) + "\n")
+
+
+@contextmanager
+def harvest_progress(enabled: bool) -> Iterator[Callable[[int, int | None], None] | None]:
+    if not enabled:
+        yield None
+        return
+    columns = (TextColumn("harvesting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=False) as progress:
+        task = progress.add_task("harvest", total=None)
+
+        def update(done: int, expected: int | None) -> None:
+            progress.update(task, completed=done, total=expected)
+
+        yield update
+
+
+def report_harvest(result: HarvestResult, as_json: bool) -> None:
+    if as_json:
+        print_json(result.as_json())
+    else:
+        out.print(
+            f"[bold]{result.source}[/]: {result.status} — {result.records:,} records "
+            f"({result.new:,} new, {result.updated:,} updated, {result.unchanged:,} unchanged, "
+            f"{result.deleted:,} deleted, {result.failed:,} failed) in {result.pages:,} pages, "
+            f"{result.wall_s:.1f} s, peak RSS {result.peak_rss_mb:.0f} MB"
+        )
+        if result.issues:
+            issues = ", ".join(f"{code} ×{n}" for code, n in sorted(result.issues.items()))
+            out.print(f"issues: {issues}")
+    if result.status != "ok":
+        raise fail(result.error or result.status, EXIT_FAILED)
+
+
+@app.command()
+def harvest(
+    source: Annotated[str | None, typer.Argument(help="A source name from sources.toml.")] = None,
+    url: Annotated[str | None, typer.Option(help="Harvest this OAI-PMH base URL instead.")] = None,
+    prefix: Annotated[str, typer.Option(help="metadataPrefix (with --url).")] = "oai_dc",
+    set_spec: Annotated[
+        list[str] | None, typer.Option("--set", help="setSpec to harvest (repeatable).")
+    ] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+    batch_size: Annotated[int, typer.Option(help="Records per load batch.")] = 5000,
+    timeout: Annotated[float, typer.Option(help="HTTP read timeout in seconds.")] = 60.0,
+) -> None:
+    """Harvest one source (or any OAI-PMH endpoint with --url) into the warehouse."""
+    if (source is None) == (url is None):
+        raise fail("give either a SOURCE name or --url URL")
+    with clear_errors():
+        if url is not None:
+            entry = adhoc_source(url, prefix, tuple(set_spec or ()))
+        else:
+            entry = get_source(source or "")
+        with harvest_progress(not as_json and err.is_terminal) as progress:
+            result = harvest_source(
+                entry, db=db, progress=progress, batch_size=batch_size, timeout=timeout
+            )
+    report_harvest(result, as_json)
+
+
+@sources_app.command("list")
+def sources_list(as_json: JsonOption = False) -> None:
+    """List the sources in the registry."""
+    with clear_errors():
+        sources = load_sources()
+    if as_json:
+        print_json([s.as_row() for s in sources.values()])
+        return
+    columns = ["name", "kind", "endpoint", "metadata_prefix", "sets", "schedule", "enabled"]
+    rows = [
+        (s.name, s.kind, s.endpoint, s.metadata_prefix, ",".join(s.sets), s.schedule, s.enabled)
+        for s in sources.values()
+    ]
+    print_table(columns, rows, title="Sources (pipelines/sources.toml)")
+
+
+@app.command()
+def status(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """The last harvest run of every source."""
+    with clear_errors():
+        columns, rows = reports.last_runs(db)
+    if as_json:
+        print_json([dict(zip(columns, row, strict=True)) for row in rows])
+    elif rows:
+        print_table(columns, rows, title="Last run per source")
+    else:
+        out.print("No harvest has run yet. Try: oer demo")
+
+
+@app.command()
+def sql(
+    query: Annotated[str, typer.Argument(help="One SQL statement, run read-only.")],
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Run a read-only SQL query against the warehouse."""
+    with clear_errors():
+        columns, rows = reports.run_sql(query, db)
+    if as_json:
+        for row in rows:
+            print_json(dict(zip(columns, row, strict=True)))
+    else:
+        print_table(columns, rows)
+
+
+@app.command()
+def demo(db: DbOption = None) -> None:
+    """Serve the bundled sample repository on 127.0.0.1, harvest it, show what landed."""
+    with clear_errors():
+        entry = get_source("demo")
+        with harvest_progress(err.is_terminal) as progress:
+            result = harvest_source(entry, db=db, progress=progress)
+        report_harvest(result, as_json=False)
+        totals = reports.resource_totals(db)
+        out.print(
+            f"\nThe warehouse holds {totals['resources']:,} resources "
+            f"({totals['deleted']} deleted) with titles in {totals['title_languages']} languages."
+        )
+        for title, query in reports.EXAMPLE_QUERIES:
+            out.print(f'\n[bold]{title}[/]\n[dim]oer sql "{" ".join(query.split())}"[/]')
+            print_table(*reports.run_sql(query, db))
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

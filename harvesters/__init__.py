@@ -1,0 +1,1 @@
+"""Harvesters: fetch raw records and harvest state from sources (no mapping here)."""

@@ -1,0 +1,1 @@
+"""Plain-Python pipelines that chain harvest → transform → load per source. No Prefect here."""

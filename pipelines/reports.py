@@ -1,0 +1,64 @@
+"""Read-side helpers the CLI and flows share: last runs, ad-hoc SQL, the demo's examples."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from warehouse import connect
+
+LAST_RUNS_SQL = """
+SELECT source, status, started_at, finished_at, records_seen, records_new, records_updated,
+       records_unchanged, records_deleted, records_failed, pages, wall_s, error_code, error_url
+FROM harvest_runs
+QUALIFY row_number() OVER (PARTITION BY source ORDER BY started_at DESC) = 1
+ORDER BY source
+"""
+
+EXAMPLE_QUERIES: list[tuple[str, str]] = [
+    (
+        "Resources per declared language value (raw, before normalisation)",
+        "SELECT lang, count(*) AS resources\n"
+        "FROM (SELECT unnest(languages) AS lang FROM resources WHERE NOT deleted)\n"
+        "GROUP BY lang ORDER BY resources DESC, lang LIMIT 8",
+    ),
+    (
+        "The most common rights statements",
+        "SELECT rights_value, count(*) AS resources\n"
+        "FROM (SELECT unnest(rights) AS rights_value FROM resources)\n"
+        "GROUP BY rights_value ORDER BY resources DESC, rights_value LIMIT 8",
+    ),
+    (
+        "Titles in set sdg:04 (quality education), with the language the source states",
+        "SELECT titles[1].value AS title, titles[1].lang AS lang\n"
+        "FROM resources WHERE list_contains(set_specs, 'sdg:04') AND NOT deleted\n"
+        "ORDER BY oai_identifier LIMIT 5",
+    ),
+]
+
+
+def run_sql(sql: str, db: str | Path | None = None) -> tuple[list[str], list[tuple]]:
+    """Run one statement read-only; returns (column names, rows)."""
+    con = connect(db, read_only=True)
+    try:
+        cursor = con.execute(sql)
+        columns = [d[0] for d in cursor.description or []]
+        rows = cursor.fetchall()
+        return columns, rows
+    finally:
+        con.close()
+
+
+def last_runs(db: str | Path | None = None) -> tuple[list[str], list[tuple]]:
+    return run_sql(LAST_RUNS_SQL, db)
+
+
+def resource_totals(db: str | Path | None = None) -> dict[str, int]:
+    """Counts for the demo summary: resources, deleted ones, languages stated on titles."""
+    _, rows = run_sql(
+        "SELECT count(*) AS resources, count(*) FILTER (WHERE deleted) AS deleted,"
+        " (SELECT count(DISTINCT t.lang) FROM resources, unnest(titles) AS u(t)) AS title_languages"
+        " FROM resources",
+        db,
+    )
+    resources, deleted, languages = rows[0]
+    return {"resources": resources, "deleted": deleted, "title_languages": languages}

@@ -1,0 +1,1 @@
+"""Pure transforms over batches: crosswalks into the record model, normalisers, checks."""
