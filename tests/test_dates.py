@@ -21,6 +21,8 @@ from transforms.dates import parse_date
         ("1 mars 2020", "2020-03-01"),
         ("June 5, 2019", "2019-06-05"),
         ("5 Dezember 2018", "2018-12-05"),
+        ("febrero de 2023", "2023-02"),
+        ("5 de março de 2019", "2019-03-05"),
     ],
 )
 def test_dates_become_iso_at_the_given_precision(raw: str, iso: str) -> None:

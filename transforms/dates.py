@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from functools import lru_cache
 
 _MONTHS = {
     name: i
@@ -38,7 +39,10 @@ _ISO = re.compile(
     r"(?P<tz>Z|[+-]\d{2}:?\d{2})?)?)?)?$"
 )
 _NUMERIC_DMY = re.compile(r"^(?P<a>\d{1,2})[./-](?P<b>\d{1,2})[./-](?P<y>\d{4})$")
-_MONTH_YEAR = re.compile(r"^(?:(?P<d>\d{1,2})\.?\s+)?(?P<mon>[^\W\d_]+)\.?,?\s+(?P<y>\d{4})$")
+# "March 2021", "5 March 2021", "febrero de 2023", "5 de febrero de 2023"
+_MONTH_YEAR = re.compile(
+    r"^(?:(?P<d>\d{1,2})\.?\s+(?:de\s+)?)?(?P<mon>[^\W\d_]+)\.?,?\s+(?:de\s+)?(?P<y>\d{4})$"
+)
 _MONTH_DAY_YEAR = re.compile(r"^(?P<mon>[^\W\d_]+)\.?\s+(?P<d>\d{1,2}),?\s+(?P<y>\d{4})$")
 
 
@@ -58,6 +62,7 @@ def _ymd(y: int, m: int | None, d: int | None) -> str | None:
     return f"{y:04d}-{m:02d}-{d:02d}" if _valid(y, m, d) else None
 
 
+@lru_cache(maxsize=65_536)  # sources repeat the same few date strings a lot
 def parse_date(raw: str) -> str | None:
     """ISO 8601 form of `raw` at the precision given, or None when unparsable/ambiguous."""
     text = raw.strip()

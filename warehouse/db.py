@@ -23,6 +23,7 @@ ENV_VAR = "OER_WAREHOUSE"
 MIGRATIONS_DIR = Path(__file__).parent / "sql"
 
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
+_CONFIG = {"checkpoint_threshold": "1GB"}
 _PID = re.compile(r"\(PID (\d+)\)")
 
 
@@ -71,7 +72,7 @@ def connect(
         except OSError as e:
             raise WarehouseError(f"cannot create directory for warehouse {p}: {e}") from e
     try:
-        con = duckdb.connect(str(p), read_only=read_only)
+        con = duckdb.connect(str(p), read_only=read_only, config=_CONFIG)
     except duckdb.Error as e:
         msg = str(e)
         if "Could not set lock on file" in msg:

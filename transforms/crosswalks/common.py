@@ -6,24 +6,17 @@ from lxml import etree
 
 from transforms.dates import parse_date
 from transforms.identifiers import classify_identifier
-from transforms.model import Agent, LangString, Record
+from transforms.model import Record
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 
 def element_text(el: etree._Element) -> str:
     """All text inside `el` (children included), stripped at both ends."""
-    if len(el) == 0:
-        return (el.text or "").strip()
-    return "".join(el.itertext()).strip()
-
-
-def lang_string(value: str, lang: str | None) -> LangString:
-    return LangString(value=value, lang=(lang or "").strip() or None)
-
-
-def agent(name: str, identifier: str | None = None, role: str | None = None) -> Agent:
-    return Agent(name=name, identifier=identifier, role=role)
+    if len(el):
+        return "".join(el.itertext()).strip()
+    text = el.text
+    return text.strip() if text else ""
 
 
 def add_dates(record: Record, raw: str, kind: str | None = None) -> None:
@@ -54,3 +47,14 @@ def check_required(record: Record) -> None:
                 "message": "record has no title",
             }
         )
+
+
+def unknown_element(record: Record, tag: str, why: str) -> None:
+    record.issues.append(
+        {
+            "code": "unknown_element",
+            "severity": "info",
+            "field": tag,
+            "message": f"{why}; kept only in the raw payload",
+        }
+    )
