@@ -16,6 +16,7 @@ from typing import Annotated, Any
 import duckdb
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -49,7 +50,7 @@ EXIT_BAD_INPUT = 2
 
 
 def fail(message: str, code: int = EXIT_BAD_INPUT) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}", soft_wrap=True, markup=True)
+    err.print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -66,8 +67,9 @@ def clear_errors() -> Iterator[None]:
 
 def print_table(columns: list[str], rows: list[tuple], title: str | None = None) -> None:
     table = Table(title=title, title_justify="left", show_lines=False)
-    for column in columns:
-        table.add_column(column, overflow="fold")
+    for i, column in enumerate(columns):
+        # the first column names the row (a source, a value): never fold it
+        table.add_column(column, overflow="fold", no_wrap=i == 0, min_width=len(column))
     for row in rows:
         table.add_row(*("" if v is None else str(v) for v in row))
     out.print(table)
@@ -97,10 +99,12 @@ def report_harvest(result: HarvestResult, as_json: bool) -> None:
         print_json(result.as_json())
     else:
         out.print(
-            f"[bold]{result.source}[/]: {result.status} — {result.records:,} records "
+            f"[bold]{escape(result.source)}[/]: {result.status} — {result.records:,} records "
             f"({result.new:,} new, {result.updated:,} updated, {result.unchanged:,} unchanged, "
-            f"{result.deleted:,} deleted, {result.failed:,} failed) in {result.pages:,} pages, "
-            f"{result.wall_s:.1f} s, peak RSS {result.peak_rss_mb:.0f} MB"
+            f"{result.deleted:,} deleted, {result.undeleted:,} undeleted, "
+            f"{result.failed:,} failed) in {result.pages:,} pages, "
+            f"{result.wall_s:.1f} s, peak RSS {result.peak_rss_mb:.0f} MB",
+            soft_wrap=True,
         )
         if result.issues:
             issues = ", ".join(f"{code} ×{n}" for code, n in sorted(result.issues.items()))

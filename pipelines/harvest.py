@@ -25,7 +25,7 @@ from pipelines.concurrency import prefetch
 from pipelines.registry import Source
 from transforms.crosswalks import map_batch
 from transforms.model import records_to_arrow
-from warehouse import connect
+from warehouse import connect, transaction
 from warehouse.load import (
     add_pages,
     add_run_issue,
@@ -57,7 +57,7 @@ _PAGE_SCHEMA = pa.schema(
         ("page_number", pa.int32()),
         ("url", pa.string()),
         ("http_status", pa.int32()),
-        ("fetched_at", pa.timestamp("us", tz="UTC")),
+        ("fetched_at", pa.timestamp("us")),  # UTC
         ("elapsed_s", pa.float64()),
         ("size_bytes", pa.int64()),
         ("n_items", pa.int32()),
@@ -78,7 +78,8 @@ class HarvestResult:
     new: int = 0
     updated: int = 0
     unchanged: int = 0
-    deleted: int = 0
+    deleted: int = 0  # records that turned deleted in this run
+    undeleted: int = 0  # deleted records that came back
     failed: int = 0
     pages: int = 0
     bytes: int = 0
@@ -142,6 +143,99 @@ class _Batch:
         return len(self.items)
 
 
+class _Run:
+    """One recorded harvest run: its warehouse connection, its counts, its issues."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, source: Source, url: str, options: dict):
+        self.con = con
+        self.source = source
+        run_id = start_run(
+            con,
+            source=source.name,
+            endpoint=url,
+            metadata_prefix=source.metadata_prefix,
+            set_spec=",".join(source.sets) or None,
+            from_=None,
+            until=None,
+            options=options,
+            pipeline_version=PIPELINE_VERSION,
+        )
+        self.result = HarvestResult(run_id=run_id, source=source.name, endpoint=url)
+
+    def issue(self, **fields) -> None:
+        issues = self.result.issues
+        issues[fields["code"]] = issues.get(fields["code"], 0) + 1
+        add_run_issue(self.con, self.result.run_id, **fields)
+
+    def fail(self, code: str, message: str, url: str | None = None, body: bytes | None = None):
+        result = self.result
+        result.status, result.error_code, result.error, result.error_url = (
+            "failed",
+            code,
+            message,
+            url,
+        )
+        self.issue(code=code, severity="error", message=message, url=url, raw_body=body)
+
+    def flush(self, batch: _Batch) -> None:
+        """Map and load one batch in one transaction: pages, raw payloads, records, issues."""
+        if not batch.pages:
+            return
+        result, source = self.result, self.source
+        shas = [hashlib.sha256(item.raw).hexdigest() for item in batch.items]
+        records, failures = map_batch(source.name, source.metadata_prefix, batch.items, shas)
+        with transaction(self.con) as con:
+            add_pages(con, result.run_id, _pages_table(batch.pages))
+            if batch.items:
+                load_raw_records(con, result.run_id, _raw_table(source, batch, shas))
+                counts = load_records(con, result.run_id, records_to_arrow(records))
+                result.new += counts.new
+                result.updated += counts.updated
+                result.undeleted += counts.undeleted
+                result.unchanged += counts.unchanged
+                result.deleted += counts.deleted
+            result.failed += len(failures)
+            for failure in failures:
+                self.issue(
+                    code=failure.code,
+                    severity="error",
+                    message=failure.message,
+                    oai_identifier=failure.oai_identifier,
+                    raw_body=failure.raw,
+                )
+        for record in records:
+            for record_issue in record.issues:
+                code = record_issue["code"]
+                result.issues[code] = result.issues.get(code, 0) + 1
+
+    def finish(self, started: float) -> HarvestResult:
+        result = self.result
+        result.wall_s = round(time.perf_counter() - started, 3)
+        result.peak_rss_mb = round(peak_rss_mb(), 1)
+        finish_run(
+            self.con,
+            result.run_id,
+            status=result.status,
+            counts={
+                "records_seen": result.records,
+                "records_new": result.new,
+                "records_updated": result.updated,
+                "records_unchanged": result.unchanged,
+                "records_deleted": result.deleted,
+                "records_undeleted": result.undeleted,
+                "records_failed": result.failed,
+                "pages": result.pages,
+                "bytes": result.bytes,
+            },
+            error_code=result.error_code,
+            error_message=result.error,
+            error_url=result.error_url,
+            wall_s=result.wall_s,
+            peak_rss_mb=result.peak_rss_mb,
+        )
+        return result
+
+
 def harvest_source(
     source: Source,
     *,
@@ -150,99 +244,42 @@ def harvest_source(
     batch_size: int = DEFAULT_BATCH_SIZE,
     timeout: float = 60.0,
 ) -> HarvestResult:
-    """Harvest `source` completely into the warehouse at `db`; never raises HarvestError.
+    """Harvest `source` completely into the warehouse at `db`, as one recorded run.
 
-    Raises only what stops us before a run can be recorded (e.g. `WarehouseLocked`).
+    Never raises a harvest error: the result (and `harvest_runs`) says how the run ended.
+    Raises only what stops a run from being recorded at all (e.g. `WarehouseLocked`), and
+    re-raises an interrupt after recording it.
     """
     started = time.perf_counter()
-    with fewer_gc_passes():
-        return _recorded_harvest(source, db, progress, batch_size, timeout, started)
-
-
-def _recorded_harvest(
-    source: Source,
-    db: str | Path | None,
-    progress: ProgressCallback | None,
-    batch_size: int,
-    timeout: float,
-    started: float,
-) -> HarvestResult:
+    options = {"batch_size": batch_size, "timeout": timeout}
     con = connect(db)
     try:
         upsert_sources(con, [source.as_row()])
-        with resolved_endpoint(source) as url:
-            run_id = start_run(
-                con,
-                source=source.name,
-                endpoint=url,
-                metadata_prefix=source.metadata_prefix,
-                set_spec=",".join(source.sets) or None,
-                from_=None,
-                until=None,
-                options={"batch_size": batch_size, "timeout": timeout},
-                pipeline_version=PIPELINE_VERSION,
-            )
-            result = HarvestResult(run_id=run_id, source=source.name, endpoint=url)
+        with resolved_endpoint(source) as url, fewer_gc_passes():
+            run = _Run(con, source, url, options)
             try:
-                _harvest_into(con, source, url, result, progress, batch_size, timeout)
-                result.status = "ok"
+                _harvest_pages(run, url, progress, batch_size, timeout)
+                run.result.status = "ok"
             except HarvestError as exc:
-                result.status = "failed"
-                result.error_code, result.error, result.error_url = exc.code, str(exc), exc.url
-                _issue(
-                    con,
-                    result,
-                    code=exc.code,
-                    severity="error",
-                    message=str(exc),
-                    url=exc.url,
-                    raw_body=exc.body,
-                )
+                run.fail(exc.code, str(exc), exc.url, exc.body)
             except BaseException as exc:
-                result.status = "failed"
-                result.error_code = (
-                    "interrupted" if isinstance(exc, KeyboardInterrupt) else ("internal_error")
+                interrupted = isinstance(exc, KeyboardInterrupt)
+                run.fail(
+                    "interrupted" if interrupted else "internal_error",
+                    f"{type(exc).__name__}: {exc}",
                 )
-                result.error = f"{type(exc).__name__}: {exc}"
-                _issue(con, result, code=result.error_code, severity="error", message=result.error)
                 raise
             finally:
-                result.wall_s = round(time.perf_counter() - started, 3)
-                result.peak_rss_mb = round(peak_rss_mb(), 1)
-                finish_run(
-                    con,
-                    run_id,
-                    status=result.status,
-                    counts={
-                        "records_seen": result.records,
-                        "records_new": result.new,
-                        "records_updated": result.updated,
-                        "records_unchanged": result.unchanged,
-                        "records_deleted": result.deleted,
-                        "records_failed": result.failed,
-                        "pages": result.pages,
-                        "bytes": result.bytes,
-                    },
-                    error_code=result.error_code,
-                    error_message=result.error,
-                    error_url=result.error_url,
-                    wall_s=result.wall_s,
-                    peak_rss_mb=result.peak_rss_mb,
-                )
-        return result
+                run.finish(started)
+        return run.result
     finally:
         con.close()
 
 
-def _harvest_into(
-    con: duckdb.DuckDBPyConnection,
-    source: Source,
-    url: str,
-    result: HarvestResult,
-    progress: ProgressCallback | None,
-    batch_size: int,
-    timeout: float,
+def _harvest_pages(
+    run: _Run, url: str, progress: ProgressCallback | None, batch_size: int, timeout: float
 ) -> None:
+    source, result = run.source, run.result
     with OAIClient(url, timeout=timeout) as client:
         client.identify()  # fails fast, and classified, when the URL is not an OAI-PMH endpoint
         expected: int | None = None
@@ -258,48 +295,12 @@ def _harvest_into(
                     result.bytes += page.size_bytes
                     result.records += len(page.items)
                     if len(batch) >= batch_size:
-                        _flush(con, source, result, batch)
+                        run.flush(batch)
                         batch = _Batch()
                     if progress:
                         progress(result.records, expected)
         finally:
-            _flush(con, source, result, batch)  # what arrived before a failure is kept
-
-
-def _flush(
-    con: duckdb.DuckDBPyConnection, source: Source, result: HarvestResult, batch: _Batch
-) -> None:
-    if batch.pages:
-        add_pages(con, result.run_id, _pages_table(batch.pages))
-    if not batch.items:
-        return
-    shas = [hashlib.sha256(item.raw).hexdigest() for item in batch.items]
-    load_raw_records(con, result.run_id, _raw_table(source, batch, shas))
-    records, failures = map_batch(source.name, source.metadata_prefix, batch.items, shas)
-    counts = load_records(con, result.run_id, records_to_arrow(records))
-    result.new += counts.new
-    result.updated += counts.updated + counts.undeleted
-    result.unchanged += counts.unchanged
-    result.deleted += counts.deleted
-    result.failed += len(failures)
-    for failure in failures:
-        _issue(
-            con,
-            result,
-            code=failure.code,
-            severity="error",
-            message=failure.message,
-            oai_identifier=failure.oai_identifier,
-            raw_body=failure.raw,
-        )
-    for record in records:
-        for issue in record.issues:
-            result.issues[issue["code"]] = result.issues.get(issue["code"], 0) + 1
-
-
-def _issue(con: duckdb.DuckDBPyConnection, result: HarvestResult, **fields) -> None:
-    result.issues[fields["code"]] = result.issues.get(fields["code"], 0) + 1
-    add_run_issue(con, result.run_id, **fields)
+            run.flush(batch)  # what arrived before a failure is kept
 
 
 def _raw_table(source: Source, batch: _Batch, shas: list[str]) -> pa.Table:
@@ -319,14 +320,14 @@ def _raw_table(source: Source, batch: _Batch, shas: list[str]) -> pa.Table:
 
 
 def _pages_table(pages: list[Page]) -> pa.Table:
-    # fetched_at goes in as epoch microseconds: pyarrow's first conversion of tz-aware
-    # datetimes costs ~0.9 s (it loads its time-zone support), which this sidesteps.
+    # fetched_at goes in as naive UTC (the warehouse session runs in UTC): converting
+    # tz-aware values makes pyarrow import pandas, ~1.5 s on a small harvest.
     fetched_us = [round(p.fetched_at.timestamp() * 1_000_000) for p in pages]
     columns = {
         "page_number": [p.page_number for p in pages],
         "url": [p.url for p in pages],
         "http_status": [p.http_status for p in pages],
-        "fetched_at": pa.array(fetched_us, pa.int64()).cast(pa.timestamp("us", tz="UTC")),
+        "fetched_at": pa.array(fetched_us, pa.int64()).cast(pa.timestamp("us")),
         "elapsed_s": [p.elapsed_s for p in pages],
         "size_bytes": [p.size_bytes for p in pages],
         "n_items": [len(p.items) for p in pages],

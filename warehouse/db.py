@@ -79,12 +79,14 @@ def connect(
             m = _PID.search(msg)
             raise WarehouseLocked(p, int(m.group(1)) if m else None, read_only=read_only) from e
         raise WarehouseError(f"cannot open warehouse {p}: {_one_line(msg)}") from e
-    if not read_only:
-        try:
+    try:
+        # Timestamps without a zone (e.g. from Arrow) mean UTC, whatever the machine's zone.
+        con.execute("SET TimeZone = 'UTC'")
+        if not read_only:
             migrate(con, migrations_dir)
-        except BaseException:
-            con.close()
-            raise
+    except BaseException:
+        con.close()
+        raise
     return con
 
 
