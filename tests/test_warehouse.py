@@ -45,6 +45,12 @@ CORE_TABLES = {
     "resources",
     "resource_history",
 }
+# Every migration shipped in warehouse/sql, in order: tests follow the directory, so adding
+# a migration does not mean editing version numbers here.
+SHIPPED = sorted(MIGRATIONS_DIR.glob("[0-9][0-9][0-9]_*.sql"))
+VERSIONS = [int(p.name[:3]) for p in SHIPPED]
+LATEST = VERSIONS[-1]
+
 BOOKKEEPING = (
     "first_seen_run",
     "first_seen_at",
@@ -53,6 +59,8 @@ BOOKKEEPING = (
     "last_changed_run",
     "last_changed_at",
     "deleted_at",
+    "deleted_reason",
+    "swept_run_id",
 )
 
 
@@ -137,12 +145,20 @@ def test_fresh_file_has_every_table_and_column_commented(con):
     )
     assert set(tables) >= CORE_TABLES
     assert [t for t, c in tables.items() if not (c or "").strip()] == []
+    views = dict(
+        rows(
+            con,
+            "SELECT view_name, comment FROM duckdb_views() "
+            "WHERE database_name = current_database() AND NOT internal",
+        )
+    )
+    assert [v for v, c in views.items() if not (c or "").strip()] == []
     columns = rows(
         con,
         "SELECT table_name, column_name, comment FROM duckdb_columns() "
         "WHERE database_name = current_database() AND NOT internal",
     )
-    assert {t for t, _, _ in columns} == set(tables)
+    assert {t for t, _, _ in columns} == set(tables) | set(views)
     assert [(t, c) for t, c, comment in columns if not (comment or "").strip()] == []
 
 
@@ -164,14 +180,16 @@ def test_resources_has_record_schema_columns_then_bookkeeping(con):
 def test_migrations_apply_once_and_second_connect_applies_nothing(tmp_path):
     path = tmp_path / "wh.duckdb"
     raw = duckdb.connect(str(path))
-    assert migrate(raw) == [1]
+    assert migrate(raw) == VERSIONS
     assert migrate(raw) == []
     raw.close()
     c = connect(path)
     assert pending(c) == []
     assert migrate(c) == []
-    assert schema_version(c) == 1
-    assert rows(c, "SELECT version, filename FROM schema_version") == [(1, "001_core.sql")]
+    assert schema_version(c) == LATEST
+    assert rows(c, "SELECT version, filename FROM schema_version ORDER BY version") == [
+        (int(p.name[:3]), p.name) for p in SHIPPED
+    ]
     c.close()
 
 
@@ -201,11 +219,11 @@ def test_new_migration_in_other_dir_is_applied_once(tmp_path, con):
 
 def test_failing_migration_is_rolled_back_whole(tmp_path, con):
     d = _copy_migrations(tmp_path)
-    (d / "002_bad.sql").write_text("CREATE TABLE half_done (x INTEGER);\nCREATE TABLE oops (;\n")
-    with pytest.raises(WarehouseError, match=r"migration 002_bad\.sql failed") as e:
+    (d / "900_bad.sql").write_text("CREATE TABLE half_done (x INTEGER);\nCREATE TABLE oops (;\n")
+    with pytest.raises(WarehouseError, match=r"migration 900_bad\.sql failed") as e:
         migrate(con, d)
     assert "\n" not in str(e.value)
-    assert schema_version(con) == 1
+    assert schema_version(con) == LATEST
     assert one(con, "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'half_done'") == 0
 
 
@@ -219,9 +237,9 @@ def test_edited_applied_migration_is_refused(tmp_path, con):
 
 def test_migration_numbered_below_current_is_refused(tmp_path, con):
     d = _copy_migrations(tmp_path)
-    (d / "010_later.sql").write_text("CREATE TABLE later (x INTEGER);\n")
-    assert migrate(con, d) == [10]
-    (d / "005_late_branch.sql").write_text("CREATE TABLE late (x INTEGER);\n")
+    (d / "910_later.sql").write_text("CREATE TABLE later (x INTEGER);\n")
+    assert migrate(con, d) == [910]
+    (d / "905_late_branch.sql").write_text("CREATE TABLE late (x INTEGER);\n")
     with pytest.raises(WarehouseError, match="forward-only"):
         migrate(con, d)
 
@@ -239,7 +257,7 @@ def test_default_path_env_and_fallback(monkeypatch, tmp_path):
     assert default_path() == target
     c = connect()  # creates the parent directories
     assert target.exists()
-    assert schema_version(c) == 1
+    assert schema_version(c) == LATEST
     c.close()
 
 
@@ -248,10 +266,10 @@ def test_read_only_connect_does_not_migrate(tmp_path):
     duckdb.connect(str(path)).close()
     ro = connect(path, read_only=True)
     assert schema_version(ro) == 0
-    assert pending(ro) == [1]
+    assert pending(ro) == VERSIONS
     ro.close()
     rw = connect(path)
-    assert schema_version(rw) == 1
+    assert schema_version(rw) == LATEST
     rw.close()
     ro = connect(path, read_only=True)
     assert one(ro, "SELECT count(*) FROM resources") == 0

@@ -9,8 +9,11 @@ bump `last_seen_*`; a changed record updates `resources` and appends `resource_h
 from __future__ import annotations
 
 import json
+import os
+import socket
 import uuid
 from dataclasses import asdict, dataclass
+from datetime import datetime
 
 import duckdb
 import pyarrow as pa
@@ -38,8 +41,25 @@ RAW_RECORD_COLUMNS = (
 RAW_KEY = ("source", "oai_identifier", "metadata_prefix", "payload_sha256")
 COUNT_COLUMNS = (
     "records_seen", "records_new", "records_updated", "records_unchanged", "records_deleted",
-    "records_undeleted", "records_failed", "pages", "bytes",
+    "records_undeleted", "records_failed", "records_quarantined", "pages", "bytes",
 )  # fmt: skip
+PAGE_OPTIONAL_COLUMNS = ("window_no",)
+RUN_MODES = ("full", "incremental", "resume", "sweep")
+# Final statuses finish_run accepts (harvest_runs.status; 'running' until then).
+RUN_STATUSES = ("ok", "partial", "deferred", "suspect", "blocked", "failed", "interrupted")
+COMPLETE_STATUSES = ("ok", "partial")
+
+# The run and the runs it resumes, nearest first (depth 0 = the run itself).
+RUN_CHAIN_SQL = """
+WITH RECURSIVE chain(run_id, mode, resumed_from_run_id, started_at, depth) AS (
+    SELECT run_id, mode, resumed_from_run_id, started_at, 0 FROM harvest_runs
+    WHERE run_id = $run_id
+    UNION ALL
+    SELECT h.run_id, h.mode, h.resumed_from_run_id, h.started_at, c.depth + 1
+    FROM harvest_runs h JOIN chain c ON h.run_id = c.resumed_from_run_id
+    WHERE c.depth < 1000
+)
+"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,19 +128,53 @@ def start_run(
     until: str | None,
     options: dict,
     pipeline_version: str,
+    mode: str | None = None,
+    resumed_from_run_id: str | None = None,
 ) -> str:
-    """Record a new harvest run with status 'running'; returns its run_id (UUID4 text)."""
+    """Record a new harvest run with status 'running'; returns its run_id (UUID4 text).
+
+    `mode`: full, incremental, resume or sweep; by default full when `from_` is None,
+    else incremental. A resume run names the run it continues (`resumed_from_run_id`,
+    same source) and inherits its mode (see `effective_mode`). The run's pid and
+    hostname are stored and heartbeat_at starts now (checkpoints move it).
+    """
+    if mode is None:
+        mode = "resume" if resumed_from_run_id else ("full" if from_ is None else "incremental")
+    if mode not in RUN_MODES:
+        raise ValueError(f"unknown run mode {mode!r}; known: {', '.join(RUN_MODES)}")
+    if (mode == "resume") != (resumed_from_run_id is not None):
+        raise ValueError("a resume run needs resumed_from_run_id, and only a resume run has one")
+    if resumed_from_run_id is not None:
+        row = query_one(
+            con, "SELECT source FROM harvest_runs WHERE run_id = ?", [resumed_from_run_id]
+        )
+        if row is None or row[0] != source:
+            raise ValueError(f"no harvest run {resumed_from_run_id} of source {source!r}")
     run_id = str(uuid.uuid4())
     con.execute(
         "INSERT INTO harvest_runs (run_id, source, endpoint, metadata_prefix, set_spec, "
-        "from_date, until_date, started_at, status, options, pipeline_version) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, now(), 'running', ?, ?)",
+        "from_date, until_date, started_at, status, options, pipeline_version, mode, "
+        "resumed_from_run_id, heartbeat_at, pid, hostname) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, now(), 'running', ?, ?, ?, ?, now(), ?, ?)",
         [
             run_id, source, endpoint, metadata_prefix, set_spec, from_, until,
-            json.dumps(options, sort_keys=True), pipeline_version,
+            json.dumps(options, sort_keys=True), pipeline_version, mode, resumed_from_run_id,
+            os.getpid(), socket.gethostname(),
         ],
     )  # fmt: skip
     return run_id
+
+
+def effective_mode(con: duckdb.DuckDBPyConnection, run_id: str) -> str | None:
+    """The mode a run harvests in: its own, or for a resume run that of the run its
+    chain of resumes started from (full, incremental or sweep). None for an unknown run."""
+    row = query_one(
+        con,
+        RUN_CHAIN_SQL + "SELECT mode FROM chain WHERE mode IS DISTINCT FROM 'resume' "
+        "ORDER BY depth LIMIT 1",
+        {"run_id": run_id},
+    )
+    return row[0] if row else None
 
 
 def finish_run(
@@ -134,33 +188,94 @@ def finish_run(
     error_url: str | None = None,
     wall_s: float,
     peak_rss_mb: float,
+    mode: str | None = None,
+    records_quarantined: int | None = None,
+    expected_records: int | None = None,
+    previous_records: int | None = None,
+    issue_counts: dict[str, int] | None = None,
+    deferred_until: datetime | None = None,
 ) -> None:
-    """Close a running run: status, counts, run-level error, timings.
+    """Close a running run: status, counts, run-level error, timings; update harvest_state.
 
-    `counts` keys are harvest_runs count columns (records_seen, ..., pages, bytes); the
-    records_ prefix may be left out (seen, new, ...). Counts not given stay NULL.
-    Raises ValueError for an unknown key, an unknown run or a run already finished.
+    `status` is one of RUN_STATUSES. `counts` keys are harvest_runs count columns
+    (records_seen, ..., records_quarantined, pages, bytes); the records_ prefix may be
+    left out (seen, new, ...). Counts not given stay NULL. `mode` overrides the mode the
+    run started with; `issue_counts` (code → n) defaults to the run's run_issues by code;
+    `deferred_until` (tz-aware, or naive UTC) is when a deferred run may resume.
+    harvest_state of the source gets status, last_run_id and deferred_until (kept only
+    for status deferred); an ok/partial run of effective mode full also sets last_full_*.
+    Works inside the caller's transaction. Raises ValueError for an unknown status, mode
+    or count, an unknown run or a run already finished.
     """
     if not status or status == "running":
         raise ValueError(f"finish_run needs a final status, got {status!r}")
-    values: dict[str, int] = {}
+    if status not in RUN_STATUSES:
+        raise ValueError(f"unknown run status {status!r}; known: {', '.join(RUN_STATUSES)}")
+    if mode is not None and mode not in RUN_MODES:
+        raise ValueError(f"unknown run mode {mode!r}; known: {', '.join(RUN_MODES)}")
+    values: dict[str, int | None] = {}
     for key, n in counts.items():
         col = key if key in COUNT_COLUMNS else f"records_{key}"
         if col not in COUNT_COLUMNS:
             raise ValueError(f"unknown count {key!r}; known: {', '.join(COUNT_COLUMNS)}")
         values[col] = int(n)
-    row = query_one(con, "SELECT status FROM harvest_runs WHERE run_id = ?", [run_id])
+    if records_quarantined is not None:
+        values["records_quarantined"] = int(records_quarantined)
+    row = query_one(con, "SELECT status, source FROM harvest_runs WHERE run_id = ?", [run_id])
     if row is None:
         raise ValueError(f"no harvest run {run_id}")
     if row[0] != "running":
         raise ValueError(f"harvest run {run_id} already finished with status {row[0]!r}")
-    sets = "".join(f", {c} = ?" for c in values)
+    source = row[1]
+    extra = {
+        "expected_records": expected_records,
+        "previous_records": previous_records,
+        "deferred_until": deferred_until if status == "deferred" else None,
+    }
+    if mode is not None:
+        extra["mode"] = mode
+    sets = "".join(f", {c} = ?" for c in [*values, *extra])
+    issues_sql = "?" if issue_counts is not None else _ISSUE_COUNTS_SQL
+    issues_arg = [json.dumps(issue_counts, sort_keys=True)] if issue_counts is not None else []
+    with transaction(con):
+        con.execute(
+            "UPDATE harvest_runs SET finished_at = now(), heartbeat_at = now(), status = ?, "
+            "error_code = ?, error_message = ?, error_url = ?, wall_s = ?, peak_rss_mb = ?, "
+            f"issue_counts = {issues_sql}{sets} WHERE run_id = ?",
+            [status, error_code, error_message, error_url, wall_s, peak_rss_mb, *issues_arg,
+             *values.values(), *extra.values(), run_id],
+        )  # fmt: skip
+        _record_source_status(con, source, status, run_id, extra["deferred_until"])
+        if status in COMPLETE_STATUSES and effective_mode(con, run_id) == "full":
+            con.execute(
+                "UPDATE harvest_state SET last_full_run_id = ?, last_full_at = now() "
+                "WHERE source = ?",
+                [run_id, source],
+            )
+
+
+_ISSUE_COUNTS_SQL = (
+    "coalesce((SELECT json_group_object(code, n) FROM (SELECT code, count(*) AS n "
+    "FROM run_issues i WHERE i.run_id = harvest_runs.run_id GROUP BY code)), '{}')"
+)
+
+
+def _record_source_status(
+    con: duckdb.DuckDBPyConnection,
+    source: str,
+    status: str,
+    run_id: str | None,
+    deferred_until: datetime | None,
+) -> None:
+    """harvest_state.status of `source` (row created if missing); last_run_id if given."""
     con.execute(
-        "UPDATE harvest_runs SET finished_at = now(), status = ?, error_code = ?, "
-        f"error_message = ?, error_url = ?, wall_s = ?, peak_rss_mb = ?{sets} WHERE run_id = ?",
-        [status, error_code, error_message, error_url, wall_s, peak_rss_mb, *values.values(),
-         run_id],
-    )  # fmt: skip
+        "INSERT INTO harvest_state (source, status, last_run_id, deferred_until, updated_at) "
+        "VALUES ($source, $status, $run_id, $until, now()) "
+        "ON CONFLICT (source) DO UPDATE SET status = excluded.status, "
+        "last_run_id = coalesce(excluded.last_run_id, harvest_state.last_run_id), "
+        "deferred_until = excluded.deferred_until, updated_at = now()",
+        {"source": source, "status": status, "run_id": run_id, "until": deferred_until},
+    )
 
 
 def add_run_issue(
@@ -186,11 +301,13 @@ def add_run_issue(
 
 
 def add_pages(con: duckdb.DuckDBPyConnection, run_id: str, pages: pa.Table) -> None:
-    """Insert page metadata; `pages` has the raw_pages columns minus run_id."""
-    _require_columns(pages, PAGE_COLUMNS, "pages")
+    """Insert page metadata; `pages` has the raw_pages columns minus run_id
+    (window_no optional: NULL when left out)."""
+    _require_columns(pages, PAGE_COLUMNS, "pages", optional=PAGE_OPTIONAL_COLUMNS)
     _require_run(con, run_id)
-    cols = ", ".join(PAGE_COLUMNS)
-    with _registered(con, "_wh_pages", pages.select(list(PAGE_COLUMNS))):
+    names = [*PAGE_COLUMNS, *(c for c in PAGE_OPTIONAL_COLUMNS if c in pages.column_names)]
+    cols = ", ".join(names)
+    with _registered(con, "_wh_pages", pages.select(names)):
         con.execute(
             f"INSERT INTO raw_pages (run_id, {cols}) SELECT ?, {cols} FROM _wh_pages", [run_id]
         )
@@ -248,18 +365,22 @@ SELECT
     b.*,
     CASE
         WHEN r.record_id IS NULL THEN 'new'
-        WHEN b.content_hash = r.content_hash THEN 'unchanged'
+        -- a swept resource keeps its content_hash: coming back is an undelete
+        WHEN b.content_hash = r.content_hash AND b.deleted = r.deleted THEN 'unchanged'
         WHEN b.deleted AND NOT r.deleted THEN 'deleted'
         WHEN r.deleted AND NOT b.deleted THEN 'undeleted'
         ELSE 'updated'
     END AS _change,
-    CASE WHEN r.record_id IS NOT NULL AND b.content_hash <> r.content_hash
+    CASE WHEN r.record_id IS NOT NULL
+        AND (b.content_hash <> r.content_hash OR b.deleted <> r.deleted)
         THEN {_changed_fields_sql()} END AS _changed_fields,
     r.content_hash AS _previous_hash,
     r.raw_sha256 AS _previous_raw_sha256,
     r.first_seen_run AS _first_seen_run,
     r.first_seen_at AS _first_seen_at,
-    r.deleted_at AS _deleted_at
+    r.deleted_at AS _deleted_at,
+    r.deleted_reason AS _deleted_reason,
+    r.swept_run_id AS _swept_run_id
 FROM b LEFT JOIN resources AS r ON r.record_id = b.record_id
 """
 
@@ -286,12 +407,16 @@ WHERE record_id IN (
 )
 """
 
+# A resource deleted before (by header or sweep) keeps its first deletion's date and reason.
 _WRITE_SQL = f"""
-INSERT INTO resources
+INSERT INTO resources ({_MODEL_COLUMNS}, first_seen_run, first_seen_at, last_seen_run,
+    last_seen_at, last_changed_run, last_changed_at, deleted_at, deleted_reason, swept_run_id)
 SELECT {_MODEL_COLUMNS},
     coalesce(_first_seen_run, $run_id), coalesce(_first_seen_at, now()),
     $run_id, now(), $run_id, now(),
-    CASE WHEN deleted THEN coalesce(_deleted_at, now()) END
+    CASE WHEN deleted THEN coalesce(_deleted_at, now()) END,
+    CASE WHEN deleted THEN coalesce(_deleted_reason, 'header') END,
+    CASE WHEN deleted THEN _swept_run_id END
 FROM _wh_stage WHERE _change <> 'unchanged'
 """
 
@@ -361,9 +486,11 @@ def _with_position(table: pa.Table) -> pa.Table:
     return table.append_column("_pos", pa.array(range(table.num_rows), pa.int64()))
 
 
-def _require_columns(table: pa.Table, columns: tuple[str, ...], what: str) -> None:
+def _require_columns(
+    table: pa.Table, columns: tuple[str, ...], what: str, *, optional: tuple[str, ...] = ()
+) -> None:
     missing = [c for c in columns if c not in table.column_names]
-    extra = [c for c in table.column_names if c not in columns]
+    extra = [c for c in table.column_names if c not in columns and c not in optional]
     if missing or extra:
         raise ValueError(
             f"{what} table: missing column(s) {missing or '-'}, unknown column(s) {extra or '-'}"
