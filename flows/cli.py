@@ -21,7 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from pipelines import reports
-from pipelines.harvest import HarvestResult, harvest_source
+from pipelines.harvest import HarvestOptions, HarvestResult, SourceDeferred, harvest_source
 from pipelines.registry import RegistryError, UnknownSource, adhoc_source, get_source, load_sources
 from warehouse import WarehouseError, WarehouseLocked
 
@@ -61,6 +61,8 @@ def clear_errors() -> Iterator[None]:
         yield
     except (UnknownSource, RegistryError, WarehouseLocked, WarehouseError) as exc:
         raise fail(str(exc)) from None
+    except SourceDeferred as exc:
+        raise fail(str(exc), EXIT_FAILED) from None
     except duckdb.Error as exc:
         raise fail(f"{type(exc).__name__}: {str(exc).splitlines()[0]}") from None
 
@@ -123,8 +125,24 @@ def harvest(
     ] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
-    batch_size: Annotated[int, typer.Option(help="Records per load batch.")] = 5000,
-    timeout: Annotated[float, typer.Option(help="HTTP read timeout in seconds.")] = 60.0,
+    mode: Annotated[
+        str,
+        typer.Option(
+            help="auto (resume an interrupted run, else incremental when a cursor exists, "
+            "else full), full, incremental or sweep (ListIdentifiers + mark-and-sweep)."
+        ),
+    ] = "auto",
+    batch_size: Annotated[int | None, typer.Option(help="Records per load batch.")] = None,
+    timeout: Annotated[float | None, typer.Option(help="HTTP read timeout in seconds.")] = None,
+    windows: Annotated[
+        bool, typer.Option(help="Harvest in date windows (off: one unwindowed listing).")
+    ] = True,
+    retries: Annotated[
+        int | None, typer.Option(help="Attempts per request (1 = no retries).")
+    ] = None,
+    max_wait: Annotated[
+        float | None, typer.Option(help="Longest Retry-After to wait for before deferring (s).")
+    ] = None,
 ) -> None:
     """Harvest one source (or any OAI-PMH endpoint with --url) into the warehouse."""
     if (source is None) == (url is None):
@@ -135,9 +153,19 @@ def harvest(
         else:
             entry = get_source(source or "")
         with harvest_progress(not as_json and err.is_terminal) as progress:
-            result = harvest_source(
-                entry, db=db, progress=progress, batch_size=batch_size, timeout=timeout
-            )
+            try:
+                options = HarvestOptions.for_source(
+                    entry,
+                    mode=mode,
+                    windowed=windows,
+                    batch_size=batch_size,
+                    timeout=timeout,
+                    max_wait_s=max_wait,
+                    max_retries=retries,
+                )
+            except ValueError as exc:
+                raise fail(str(exc)) from None
+            result = harvest_source(entry, db=db, progress=progress, options=options)
     report_harvest(result, as_json)
 
 

@@ -1,97 +1,130 @@
-"""Harvest one source into the warehouse: OAI-PMH pages → crosswalk → Arrow → DuckDB.
+"""Harvest one source into the warehouse, incrementally, resumably, window by window.
 
-The stages stream: pages are fetched one ahead in a background thread while the
-previous batch is mapped and loaded, so memory stays bounded by `batch_size`.
-Every failure is classified and kept (run issue + raw body); records harvested before
-a failure are loaded, never thrown away, and the run says exactly where it stopped.
+    harvest_source(source, db=...)  →  HarvestResult (also a row in harvest_runs)
+
+What a run does (mode "auto"):
+1. If an earlier run of the source was interrupted (kill -9, Ctrl-C) or deferred, resume
+   it: carry its windows and checkpoints over and go on from the last checkpoint.
+2. Else, with a cursor from the last complete run: an incremental run from the cursor
+   (the responseDate of that run minus one granularity unit) to now.
+3. Else a full run, in date windows (`pipelines.windows`).
+A window is the unit of retry: a bad resumption token redoes that window only; a window
+that keeps failing splits in two; a page with a broken record falls back to
+ListIdentifiers + GetRecord for that window, so only the broken record is quarantined.
+The end status is the taxonomy of `issue_codes`: ok, partial, suspect, deferred, blocked,
+failed, interrupted.
 """
 
 from __future__ import annotations
 
 import gc
-import hashlib
-import resource
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, fields
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
 
-from harvesters.oai import HarvestError, OAIClient, Page, RecordItem
+from harvesters.oai import (
+    BadResumptionToken,
+    HarvestError,
+    HTTPStatusError,
+    OAIClient,
+    RetryAfterTooLong,
+    RetryPolicy,
+    TransportError,
+    XMLParseError,
+)
 from pipelines.concurrency import prefetch
 from pipelines.registry import Source
-from transforms.crosswalks import map_batch
-from transforms.model import records_to_arrow
-from warehouse import connect, transaction
-from warehouse.load import (
-    add_pages,
-    add_run_issue,
-    finish_run,
-    load_raw_records,
-    load_records,
-    start_run,
-    upsert_sources,
+from pipelines.run import Batch, Checkpoint, HarvestResult, Run
+from pipelines.windows import (
+    SECONDS,
+    Window,
+    first_window,
+    following,
+    format_datestamp,
+    parse_datestamp,
+    split,
+)
+from warehouse import connect
+from warehouse.load import upsert_sources
+from warehouse.state import (
+    carry_windows,
+    create_windows,
+    get_state,
+    listed_identifiers,
+    mark_run_interrupted,
+    overlap_cursor,
+    previous_complete_run,
+    resumable_run,
+    retry_window,
+    save_identify,
+    set_cursor,
+    split_window,
+    start_window,
+    sweep_deleted,
+    window_totals,
+    windows,
 )
 
-PIPELINE_VERSION = "0.1.0"
-DEFAULT_BATCH_SIZE = 5_000
+__all__ = ["HarvestOptions", "HarvestResult", "SourceDeferred", "harvest_source"]
 
 ProgressCallback = Callable[[int, int | None], None]  # (records so far, expected total)
-
-_RAW_SCHEMA = pa.schema(
-    [
-        ("source", pa.string()),
-        ("oai_identifier", pa.string()),
-        ("metadata_prefix", pa.string()),
-        ("datestamp", pa.string()),
-        ("payload_sha256", pa.string()),
-        ("payload", pa.string()),
-        ("page_url", pa.string()),
-    ]
-)
-_PAGE_SCHEMA = pa.schema(
-    [
-        ("page_number", pa.int32()),
-        ("url", pa.string()),
-        ("http_status", pa.int32()),
-        ("fetched_at", pa.timestamp("us")),  # UTC
-        ("elapsed_s", pa.float64()),
-        ("size_bytes", pa.int64()),
-        ("n_items", pa.int32()),
-        ("resumption_token", pa.string()),
-        ("complete_list_size", pa.int64()),
-        ("response_date", pa.string()),
-    ]
-)
+MODES = ("auto", "full", "incremental", "sweep")
 
 
-@dataclass
-class HarvestResult:
-    run_id: str
-    source: str
-    endpoint: str
-    status: str = "running"
-    records: int = 0  # items received (deleted headers included)
-    new: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    deleted: int = 0  # records that turned deleted in this run
-    undeleted: int = 0  # deleted records that came back
-    failed: int = 0
-    pages: int = 0
-    bytes: int = 0
-    wall_s: float = 0.0
-    peak_rss_mb: float = 0.0
-    error_code: str | None = None
-    error: str | None = None
-    error_url: str | None = None
-    issues: dict[str, int] = field(default_factory=dict)
+@dataclass(frozen=True)
+class HarvestOptions:
+    """How to harvest; per-source values come from `defaults` in sources.toml."""
 
-    def as_json(self) -> dict:
-        return asdict(self)
+    mode: str = "auto"
+    batch_size: int = 5_000  # records per load transaction
+    flush_every_s: float = 5.0  # ... or a checkpoint at least this often on slow servers
+    timeout: float = 60.0
+    windowed: bool = True
+    max_window_records: int = 200_000  # split a window whose completeListSize is larger
+    small_window_records: int = 1_000  # after a smaller window, the next one doubles
+    drop_threshold: float = 0.15  # a count drop above this share makes the run suspect
+    window_attempts: int = 2  # attempts of a window (bad token, …) before it splits/fails
+    max_retries: int = 6
+    max_wait_s: float = 900.0  # a longer Retry-After defers the run
+    backoff_base_s: float = 1.0
+    host_delay_s: float = 0.0
+    contact_url: str | None = None
+    sweep: bool = True  # mark-and-sweep after complete full runs where deletedRecord != persistent
+
+    @classmethod
+    def for_source(cls, source: Source, **overrides: object) -> HarvestOptions:
+        known = {f.name for f in fields(cls)}
+        unknown = set(source.defaults) - known
+        if unknown:
+            raise ValueError(f"source {source.name!r}: unknown defaults {sorted(unknown)}")
+        values = {**source.defaults, **{k: v for k, v in overrides.items() if v is not None}}
+        options = cls(**values)
+        if options.mode not in MODES:
+            raise ValueError(f"mode must be one of {', '.join(MODES)}, not {options.mode!r}")
+        return options
+
+    def retry_policy(self) -> RetryPolicy:
+        return RetryPolicy(
+            max_attempts=self.max_retries,
+            max_wait_s=self.max_wait_s,
+            backoff_base_s=self.backoff_base_s,
+        )
+
+
+class SourceDeferred(Exception):
+    """The repository asked us to wait; the source may be harvested again after `until`."""
+
+    def __init__(self, source: str, until: datetime):
+        super().__init__(
+            f"source {source!r} is deferred until {until:%Y-%m-%d %H:%M:%S} UTC "
+            "(the repository asked us to wait); run it again after that"
+        )
+        self.until = until
 
 
 @contextmanager
@@ -112,7 +145,7 @@ def fewer_gc_passes() -> Iterator[None]:
 
     A harvest allocates millions of small, acyclic objects (values, dicts, lists); the
     default threshold re-scans them constantly, which cost ~20 % of wall time at 100k
-    records (docs/performance.md). Restored afterwards.
+    records (docs/decisions.md). Restored afterwards.
     """
     saved = gc.get_threshold()
     gc.set_threshold(100_000, saved[1], saved[2])
@@ -122,217 +155,501 @@ def fewer_gc_passes() -> Iterator[None]:
         gc.set_threshold(*saved)
 
 
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-class _Batch:
-    """Items waiting to be mapped and loaded, with the page each came from."""
-
-    def __init__(self) -> None:
-        self.items: list[RecordItem] = []
-        self.page_urls: list[str] = []
-        self.pages: list[Page] = []
-
-    def add(self, page: Page) -> None:
-        self.pages.append(page)
-        self.items.extend(page.items)
-        self.page_urls.extend([page.url] * len(page.items))
-
-    def __len__(self) -> int:
-        return len(self.items)
-
-
-class _Run:
-    """One recorded harvest run: its warehouse connection, its counts, its issues."""
-
-    def __init__(self, con: duckdb.DuckDBPyConnection, source: Source, url: str, options: dict):
-        self.con = con
-        self.source = source
-        run_id = start_run(
-            con,
-            source=source.name,
-            endpoint=url,
-            metadata_prefix=source.metadata_prefix,
-            set_spec=",".join(source.sets) or None,
-            from_=None,
-            until=None,
-            options=options,
-            pipeline_version=PIPELINE_VERSION,
-        )
-        self.result = HarvestResult(run_id=run_id, source=source.name, endpoint=url)
-
-    def issue(self, **fields) -> None:
-        issues = self.result.issues
-        issues[fields["code"]] = issues.get(fields["code"], 0) + 1
-        add_run_issue(self.con, self.result.run_id, **fields)
-
-    def fail(self, code: str, message: str, url: str | None = None, body: bytes | None = None):
-        result = self.result
-        result.status, result.error_code, result.error, result.error_url = (
-            "failed",
-            code,
-            message,
-            url,
-        )
-        self.issue(code=code, severity="error", message=message, url=url, raw_body=body)
-
-    def flush(self, batch: _Batch) -> None:
-        """Map and load one batch in one transaction: pages, raw payloads, records, issues."""
-        if not batch.pages:
-            return
-        result, source = self.result, self.source
-        shas = [hashlib.sha256(item.raw).hexdigest() for item in batch.items]
-        records, failures = map_batch(source.name, source.metadata_prefix, batch.items, shas)
-        with transaction(self.con) as con:
-            add_pages(con, result.run_id, _pages_table(batch.pages))
-            if batch.items:
-                load_raw_records(con, result.run_id, _raw_table(source, batch, shas))
-                counts = load_records(con, result.run_id, records_to_arrow(records))
-                result.new += counts.new
-                result.updated += counts.updated
-                result.undeleted += counts.undeleted
-                result.unchanged += counts.unchanged
-                result.deleted += counts.deleted
-            result.failed += len(failures)
-            for failure in failures:
-                self.issue(
-                    code=failure.code,
-                    severity="error",
-                    message=failure.message,
-                    oai_identifier=failure.oai_identifier,
-                    raw_body=failure.raw,
-                )
-        for record in records:
-            for record_issue in record.issues:
-                code = record_issue["code"]
-                result.issues[code] = result.issues.get(code, 0) + 1
-
-    def finish(self, started: float) -> HarvestResult:
-        result = self.result
-        result.wall_s = round(time.perf_counter() - started, 3)
-        result.peak_rss_mb = round(peak_rss_mb(), 1)
-        finish_run(
-            self.con,
-            result.run_id,
-            status=result.status,
-            counts={
-                "records_seen": result.records,
-                "records_new": result.new,
-                "records_updated": result.updated,
-                "records_unchanged": result.unchanged,
-                "records_deleted": result.deleted,
-                "records_undeleted": result.undeleted,
-                "records_failed": result.failed,
-                "pages": result.pages,
-                "bytes": result.bytes,
-            },
-            error_code=result.error_code,
-            error_message=result.error,
-            error_url=result.error_url,
-            wall_s=result.wall_s,
-            peak_rss_mb=result.peak_rss_mb,
-        )
-        return result
-
-
 def harvest_source(
     source: Source,
     *,
     db: str | Path | None = None,
     progress: ProgressCallback | None = None,
-    batch_size: int = DEFAULT_BATCH_SIZE,
-    timeout: float = 60.0,
+    options: HarvestOptions | None = None,
 ) -> HarvestResult:
-    """Harvest `source` completely into the warehouse at `db`, as one recorded run.
+    """Harvest `source` into the warehouse at `db` as one recorded run.
 
-    Never raises a harvest error: the result (and `harvest_runs`) says how the run ended.
-    Raises only what stops a run from being recorded at all (e.g. `WarehouseLocked`), and
-    re-raises an interrupt after recording it.
+    Never raises a harvest error: the result (and harvest_runs) says how the run ended.
+    Raises only what stops a run from being recorded at all (`WarehouseLocked`,
+    `SourceDeferred`), and re-raises an interrupt after recording the run as interrupted.
     """
+    options = options or HarvestOptions.for_source(source)
     started = time.perf_counter()
-    options = {"batch_size": batch_size, "timeout": timeout}
     con = connect(db)
     try:
         upsert_sources(con, [source.as_row()])
-        with resolved_endpoint(source) as url, fewer_gc_passes():
-            run = _Run(con, source, url, options)
-            try:
-                _harvest_pages(run, url, progress, batch_size, timeout)
-                run.result.status = "ok"
-            except HarvestError as exc:
-                run.fail(exc.code, str(exc), exc.url, exc.body)
-            except BaseException as exc:
-                interrupted = isinstance(exc, KeyboardInterrupt)
-                run.fail(
-                    "interrupted" if interrupted else "internal_error",
-                    f"{type(exc).__name__}: {exc}",
-                )
-                raise
-            finally:
-                run.finish(started)
-        return run.result
+        previous = _resumable(con, source, options)
+        with resolved_endpoint(source) as url, fewer_gc_passes(), _client(url, options) as client:
+            harvest = _Harvest(con, source, url, client, options, progress, previous)
+            harvest.run_all(started)
+        return harvest.run.result
     finally:
         con.close()
 
 
-def _harvest_pages(
-    run: _Run, url: str, progress: ProgressCallback | None, batch_size: int, timeout: float
-) -> None:
-    source, result = run.source, run.result
-    with OAIClient(url, timeout=timeout) as client:
-        client.identify()  # fails fast, and classified, when the URL is not an OAI-PMH endpoint
-        expected: int | None = None
-        batch = _Batch()
-        try:
-            for set_spec in source.sets or (None,):
-                pages = client.list_records(source.metadata_prefix, set_spec=set_spec)
-                for page in prefetch(pages):
-                    if page.page_number == 1 and page.complete_list_size is not None:
-                        expected = (expected or 0) + page.complete_list_size
-                    batch.add(page)
-                    result.pages += 1
-                    result.bytes += page.size_bytes
-                    result.records += len(page.items)
-                    if len(batch) >= batch_size:
-                        run.flush(batch)
-                        batch = _Batch()
-                    if progress:
-                        progress(result.records, expected)
-        finally:
-            run.flush(batch)  # what arrived before a failure is kept
-
-
-def _raw_table(source: Source, batch: _Batch, shas: list[str]) -> pa.Table:
-    items = batch.items
-    return pa.Table.from_pydict(
-        {
-            "source": [source.name] * len(items),
-            "oai_identifier": [i.identifier for i in items],
-            "metadata_prefix": [source.metadata_prefix] * len(items),
-            "datestamp": [i.datestamp for i in items],
-            "payload_sha256": shas,
-            "payload": [i.raw.decode("utf-8") for i in items],
-            "page_url": batch.page_urls,
-        },
-        schema=_RAW_SCHEMA,
+def _client(url: str, options: HarvestOptions) -> OAIClient:
+    return OAIClient(
+        url,
+        timeout=options.timeout,
+        retry=options.retry_policy(),
+        host_delay_s=options.host_delay_s,
+        contact_url=options.contact_url,
     )
 
 
-def _pages_table(pages: list[Page]) -> pa.Table:
-    # fetched_at goes in as naive UTC (the warehouse session runs in UTC): converting
-    # tz-aware values makes pyarrow import pandas, ~1.5 s on a small harvest.
-    fetched_us = [round(p.fetched_at.timestamp() * 1_000_000) for p in pages]
-    columns = {
-        "page_number": [p.page_number for p in pages],
-        "url": [p.url for p in pages],
-        "http_status": [p.http_status for p in pages],
-        "fetched_at": pa.array(fetched_us, pa.int64()).cast(pa.timestamp("us")),
-        "elapsed_s": [p.elapsed_s for p in pages],
-        "size_bytes": [p.size_bytes for p in pages],
-        "n_items": [len(p.items) for p in pages],
-        "resumption_token": [p.resumption_token for p in pages],
-        "complete_list_size": [p.complete_list_size for p in pages],
-        "response_date": [p.response_date for p in pages],
-    }
-    return pa.Table.from_pydict(columns, schema=_PAGE_SCHEMA)
+def _resumable(con: duckdb.DuckDBPyConnection, source: Source, options: HarvestOptions):
+    """The run to resume, if any (marking a dead 'running' run interrupted first)."""
+    if options.mode not in ("auto",):
+        return None
+    previous = resumable_run(con, source.name)
+    if previous is None:
+        return None
+    if previous["status"] == "running":
+        # We hold the warehouse's write lock, so no live process is writing this run.
+        mark_run_interrupted(con, previous["run_id"], "its process ended without finishing")
+        previous = resumable_run(con, source.name)
+    if previous and previous["status"] == "deferred" and previous.get("deferred_until"):
+        until = previous["deferred_until"]
+        if until.tzinfo is None:
+            until = until.replace(tzinfo=UTC)
+        if until > datetime.now(UTC):
+            raise SourceDeferred(source.name, until)
+    return previous
+
+
+class _Harvest:
+    """The windows of one run, harvested in order, with their retries and fallbacks."""
+
+    def __init__(self, con, source, url, client, options, progress, previous):
+        self.con = con
+        self.source = source
+        self.client = client
+        self.options = options
+        self.progress = progress
+        self.previous = previous
+        self.state = get_state(con, source.name) or {}
+        self.mode = self._mode()
+        self.granularity = SECONDS
+        self.expected: int | None = None
+        self.response_date_at_start: str | None = None
+        self.last_until: str | None = None  # the planned frontier; None = open-ended
+        self.run_options = self._run_options()
+        self.run = Run(
+            con,
+            source,
+            url,
+            mode="resume" if previous else self.mode,
+            options=self.run_options,
+            resumed_from=previous["run_id"] if previous else None,
+            keep_listing=self._keeps_listing(),
+        )
+
+    def _mode(self) -> str:
+        if self.previous:
+            return self.previous["effective_mode"]
+        if self.options.mode != "auto":
+            return self.options.mode
+        return "incremental" if self.state.get("cursor_from") else "full"
+
+    def _keeps_listing(self) -> bool:
+        deletions_reported = self.state.get("deleted_record", "persistent") == "persistent"
+        return self.options.sweep and self.mode in ("full", "sweep") and not deletions_reported
+
+    def _run_options(self) -> dict:
+        values = {f.name: getattr(self.options, f.name) for f in fields(self.options)}
+        if self.previous:
+            started_at = (self.previous.get("options") or {}).get("response_date_at_start")
+            values["response_date_at_start"] = started_at
+        return values
+
+    # ------------------------------------------------------------------- the run
+
+    def run_all(self, started: float) -> None:
+        run = self.run
+        try:
+            self._identify()
+            self._plan()
+            while (window := self._next_window()) is not None:
+                self._harvest_window(window)
+            self._gates()
+        except RetryAfterTooLong as exc:
+            run.result.deferred_until = exc.resume_at
+            run.fail("deferred", exc.code, str(exc), exc.url, exc.body)
+        except HarvestError as exc:
+            run.fail(_status_for(exc), exc.code, str(exc), exc.url, exc.body)
+        except BaseException as exc:
+            interrupted = isinstance(exc, KeyboardInterrupt)
+            run.fail(
+                "interrupted" if interrupted else "failed",
+                "interrupted" if interrupted else "internal_error",
+                f"{type(exc).__name__}: {exc}",
+            )
+            raise
+        finally:
+            self._finish(started)
+
+    def _identify(self) -> None:
+        identify = self.client.identify()  # fails fast, classified, if the URL is not OAI-PMH
+        granularity = identify.granularity or SECONDS
+        self.granularity = granularity if granularity in ("YYYY-MM-DD", SECONDS) else SECONDS
+        deleted = identify.deleted_record or "no"
+        save_identify(
+            self.con,
+            self.source.name,
+            granularity=self.granularity,
+            earliest_datestamp=identify.earliest_datestamp,
+            deleted_record=deleted if deleted in ("no", "transient", "persistent") else "no",
+        )
+        self.state = get_state(self.con, self.source.name) or {}
+        # A resumed run keeps the start of the run it continues: the cursor must not pass
+        # over records that changed while the harvest was interrupted.
+        carried = self.run_options.get("response_date_at_start")
+        self.response_date_at_start = carried or identify.response_date or _now_stamp()
+        self.earliest = identify.earliest_datestamp
+
+    def _plan(self) -> None:
+        if self.previous:
+            carried = carry_windows(self.con, self.run.run_id, self.previous["run_id"])
+            self.last_until = _frontier(carried)
+            return
+        sets = self.source.sets or (None,)
+        planned = []
+        for set_spec in sets:
+            start, until = self._first_bounds()
+            planned.append({"set_spec": set_spec, "from_date": start, "until_date": until})
+        create_windows(self.con, self.run.run_id, planned)
+        self.last_until = planned[-1]["until_date"]
+
+    def _first_bounds(self) -> tuple[str | None, str | None]:
+        if self.mode == "incremental":
+            return self.state.get("cursor_from"), None
+        if not self.options.windowed or not self.earliest or self.mode == "sweep":
+            return None, None
+        window = first_window(parse_datestamp(self.earliest), self._now(), self.granularity)
+        return None, self._until_or_open(window)
+
+    def _until_or_open(self, window: Window) -> str | None:
+        """The window's `until`, or None (open) when it reaches the present."""
+        if window.end >= _floor_now(self._now(), self.granularity):
+            return None
+        return format_datestamp(window.end, self.granularity)
+
+    def _now(self) -> datetime:
+        return parse_datestamp(_stamp(self.response_date_at_start, self.granularity))
+
+    def _next_window(self) -> dict | None:
+        open_windows = [
+            w
+            for w in windows(self.con, self.run.run_id)
+            if w["status"] in ("pending", "running", "failed")
+        ]
+        if open_windows:
+            return min(open_windows, key=lambda w: (w["from_date"] or "", w["window_no"]))
+        if self.last_until is None:
+            return None
+        last = self._last_done()
+        if last is None:  # the frontier window has not been harvested yet
+            return None
+        start = last["from_date"] or self.earliest or last["until_date"]
+        previous = Window(parse_datestamp(start), parse_datestamp(last["until_date"]))
+        grow = last["records_done"] < self.options.small_window_records
+        nxt = following(previous, self._now(), self.granularity, grow=grow)
+        if nxt is None:
+            self.last_until = None
+            return None
+        until = self._until_or_open(nxt)
+        window = {
+            "set_spec": last["set_spec"],
+            "from_date": format_datestamp(nxt.start, self.granularity),
+            "until_date": until,
+        }
+        create_windows(self.con, self.run.run_id, [window])
+        self.last_until = until
+        return self._next_window()
+
+    def _last_done(self) -> dict | None:
+        done = [
+            w
+            for w in windows(self.con, self.run.run_id)
+            if w["status"] == "done" and w["until_date"] is not None
+        ]
+        return max(done, key=lambda w: w["until_date"]) if done else None
+
+    # ------------------------------------------------------------------- one window
+
+    def _harvest_window(self, window: dict) -> None:
+        run, number = self.run, window["window_no"]
+        start_window(self.con, run.run_id, number)
+        self.run.result.windows += 1
+        try:
+            self._list_window(window)
+        except BadResumptionToken as exc:
+            if window["attempts"] + 1 < self.options.window_attempts:
+                run.issue(
+                    code="bad_resumption_token",
+                    severity="warning",
+                    message=f"{exc}; redoing window {number} from its first page",
+                    url=exc.url,
+                    raw_body=exc.body,
+                )
+                retry_window(
+                    self.con, run.run_id, number, error_code=exc.code, error_message=str(exc)
+                )
+                return
+            self._split_or_raise(window, exc)
+        except XMLParseError as exc:
+            run.issue(
+                code="xml_parse_error",
+                severity="warning",
+                message=f"{exc}; listing window {number} record by record",
+                url=exc.url,
+                raw_body=exc.body,
+            )
+            self._record_by_record(window)
+        except (TransportError, HTTPStatusError) as exc:
+            if isinstance(exc, HTTPStatusError) and exc.status in (401, 403):
+                raise
+            self._split_or_raise(window, exc)
+
+    def _list_window(self, window: dict) -> None:
+        source, number = self.source, window["window_no"]
+        token = window["resumption_token"]
+        pages_done = window["pages_done"] if token else 0
+        records_done = window["records_done"] if token else 0
+        if token:
+            chain = self.client.list_records(source.metadata_prefix, resumption_token=token)
+        else:
+            chain = self.client.list_records(
+                source.metadata_prefix,
+                set_spec=window["set_spec"],
+                from_=window["from_date"],
+                until=window["until_date"],
+            )
+        batch, last_flush = Batch(number), time.monotonic()
+        complete_list_size = window["complete_list_size"] if token else None
+        fresh = token is None
+        try:
+            for page in prefetch(chain):
+                page_number = self.run.count_pages(page)
+                if fresh and pages_done == 0 and page.complete_list_size is not None:
+                    complete_list_size = page.complete_list_size
+                    self.expected = (self.expected or 0) + complete_list_size
+                    if self._too_large(window, complete_list_size):
+                        self._split(
+                            window,
+                            "window_split",
+                            f"completeListSize {complete_list_size} > "
+                            f"{self.options.max_window_records}",
+                        )
+                        return
+                batch.add(page_number, page)
+                pages_done += 1
+                records_done += len(page.items)
+                self._check_filtered(window, page)
+                due = time.monotonic() - last_flush >= self.options.flush_every_s
+                if len(batch) >= self.options.batch_size or due:
+                    self.run.flush(
+                        batch,
+                        Checkpoint(
+                            number,
+                            page.resumption_token,
+                            pages_done,
+                            records_done,
+                            complete_list_size,
+                            page.response_date,
+                        ),
+                    )
+                    batch, last_flush = Batch(number), time.monotonic()
+                if self.progress:
+                    self.progress(self.run.result.records, self.expected)
+        except BaseException:
+            # what arrived before the failure is kept; the checkpoint stays before it
+            if batch.pages:
+                _, last = batch.pages[-1]
+                self.run.flush(
+                    batch,
+                    Checkpoint(
+                        number,
+                        last.resumption_token,
+                        pages_done,
+                        records_done,
+                        complete_list_size,
+                        last.response_date,
+                    ),
+                )
+            raise
+        self.run.flush(
+            batch,
+            Checkpoint(
+                number, None, pages_done, records_done, complete_list_size, None, window_done=True
+            ),
+        )
+        if fresh:
+            self._window_gate(window, complete_list_size, records_done)
+
+    def _record_by_record(self, window: dict) -> None:
+        """ListIdentifiers + GetRecord for one window: only a broken record is lost to
+        the warehouse, and even it is kept raw in run_issues."""
+        number, prefix = window["window_no"], self.source.metadata_prefix
+        batch, done = Batch(number), 0
+        listing = self.client.list_identifiers(
+            prefix,
+            set_spec=window["set_spec"],
+            from_=window["from_date"],
+            until=window["until_date"],
+        )
+        for page in listing:
+            for header in page.items:
+                done += 1
+                if header.deleted:
+                    batch.add_items([header], page.url)
+                    continue
+                try:
+                    item = self.client.get_record(header.identifier, prefix)
+                except XMLParseError as exc:
+                    self.run.quarantine(header.identifier, str(exc), exc.url, exc.body)
+                    continue
+                batch.add_items([item], page.url)
+                self.run.result.records += 1
+            if len(batch) >= self.options.batch_size:
+                self.run.flush(batch, Checkpoint(number, None, 0, done, None, None))
+                batch = Batch(number)
+        self.run.flush(batch, Checkpoint(number, None, 0, done, None, None, window_done=True))
+
+    def _too_large(self, window: dict, size: int) -> bool:
+        return size > self.options.max_window_records and self._halves(window) is not None
+
+    def _halves(self, window: dict) -> tuple[Window, Window] | None:
+        start = window["from_date"] or self.earliest
+        if not start or not self.options.windowed:
+            return None
+        end = window["until_date"]
+        bounds = Window(
+            parse_datestamp(start),
+            parse_datestamp(end) if end else _floor_now(self._now(), self.granularity),
+        )
+        return split(bounds, self.granularity)
+
+    def _split(self, window: dict, code: str, why: str) -> None:
+        halves = self._halves(window)
+        assert halves is not None
+        left, right = halves
+        children = [
+            {
+                "set_spec": window["set_spec"],
+                "from_date": window["from_date"],
+                "until_date": format_datestamp(left.end, self.granularity),
+            },
+            {
+                "set_spec": window["set_spec"],
+                "from_date": format_datestamp(right.start, self.granularity),
+                "until_date": window["until_date"],
+            },
+        ]
+        split_window(self.con, self.run.run_id, window["window_no"], children)
+        self.run.issue(
+            code=code,
+            severity="info",
+            message=f"window {window['window_no']} "
+            f"({window['from_date']}..{window['until_date']}) split: {why}",
+        )
+
+    def _split_or_raise(self, window: dict, exc: HarvestError) -> None:
+        if self._halves(window) is None:
+            raise exc
+        self._split(window, "window_split", f"{exc.code}: {exc}")
+
+    # ------------------------------------------------------------------- checks
+
+    def _check_filtered(self, window: dict, page) -> None:
+        low, high = window["from_date"], window["until_date"]
+        if (low is None and high is None) or self.run.result.issues.get("from_ignored"):
+            return
+        width = len(low or high or "")
+        outside = [
+            i.identifier
+            for i in page.items
+            if (low and i.datestamp[:width] < low) or (high and i.datestamp[:width] > high)
+        ]
+        if outside:
+            self.run.issue(
+                code="from_ignored",
+                severity="warning",
+                message=f"{len(outside)} records outside {low}..{high} (e.g. "
+                f"{outside[0]}): the repository ignores from/until",
+                url=page.url,
+            )
+
+    def _window_gate(self, window: dict, expected: int | None, listed: int) -> None:
+        if expected is None or listed >= expected:
+            return
+        share = 1 - listed / expected if expected else 0
+        self.run.issue(
+            code="incomplete_list",
+            severity="warning",
+            message=f"window {window['window_no']} listed {listed} of the "
+            f"{expected} records its completeListSize announced",
+        )
+        if share > self.options.drop_threshold:
+            self.run.worsen("suspect")
+
+    def _gates(self) -> None:
+        if self.mode != "full":
+            return
+        previous = previous_complete_run(self.con, self.source.name, mode="full")
+        totals = window_totals(self.con, self.run.run_id)
+        listed = totals["records"]
+        self.previous_records = (previous or {}).get("records_seen")
+        if self.previous_records and listed < self.previous_records * (
+            1 - self.options.drop_threshold
+        ):
+            self.run.issue(
+                code="count_drop",
+                severity="warning",
+                message=f"listed {listed} records, the previous full run {self.previous_records}",
+            )
+            self.run.worsen("suspect")
+
+    # ------------------------------------------------------------------- the end
+
+    def _finish(self, started: float) -> None:
+        run = self.run
+        complete = run.status in ("ok", "partial")
+        if complete and self.response_date_at_start:
+            set_cursor(
+                self.con,
+                self.source.name,
+                cursor_from=overlap_cursor(self.response_date_at_start, self.granularity),
+                run_id=run.run_id,
+                response_date=self.response_date_at_start,
+                records=run.result.records,
+            )
+        run.finish(
+            started, expected=self.expected, previous=getattr(self, "previous_records", None)
+        )
+        if complete and run.keep_listing:
+            swept = sweep_deleted(
+                self.con, run.run_id, self.source.name, listed_identifiers(self.con, run.run_id)
+            )
+            run.result.deleted += swept
+
+
+def _status_for(exc: HarvestError) -> str:
+    if isinstance(exc, HTTPStatusError) and exc.status in (401, 403):
+        return "blocked"
+    return "failed"
+
+
+def _frontier(carried: list[dict]) -> str | None:
+    untils = [w["until_date"] for w in carried if w["status"] != "split"]
+    if any(u is None for u in untils) or not untils:
+        return None
+    return max(untils)
+
+
+def _now_stamp() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _stamp(response_date: str | None, granularity: str) -> str:
+    stamp = response_date or _now_stamp()
+    return stamp[:10] if granularity == "YYYY-MM-DD" else stamp
+
+
+def _floor_now(now: datetime, granularity: str) -> datetime:
+    return parse_datestamp(format_datestamp(now, granularity))

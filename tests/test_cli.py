@@ -116,17 +116,20 @@ def test_harvest_url_json_prints_one_line_then_a_rerun_changes_nothing(tmp_path:
         url = server.base_url
         first = invoke("harvest", "--url", url, "--db", str(db), "--json")
         second = invoke("harvest", "--url", url, "--db", str(db), "--json")
+        third = invoke("harvest", "--url", url, "--db", str(db), "--json", "--mode", "full")
     reports_ = []
-    for result in (first, second):
+    for result in (first, second, third):
         assert result.exit_code == 0, result.output
         lines = result.stdout.splitlines()
         assert len(lines) == 1, result.stdout
         reports_.append(json.loads(lines[0]))
-    one, two = reports_
+    one, two, three = reports_
     assert one.keys() >= HARVEST_KEYS
     n = len(SAMPLE)
     assert (one["status"], one["records"], one["new"], one["unchanged"]) == ("ok", n, n, 0)
-    assert (two["status"], two["records"], two["new"], two["unchanged"]) == ("ok", n, 0, n)
+    # the second run is incremental: nothing changed since the first, nothing is listed
+    assert (two["mode"], two["status"], two["records"], two["new"]) == ("incremental", "ok", 0, 0)
+    assert (three["mode"], three["records"], three["new"], three["unchanged"]) == ("full", n, 0, n)
     assert two["updated"] == 0
     for report in (one, two):
         assert isinstance(report["wall_s"], float) and report["wall_s"] > 0
@@ -164,7 +167,8 @@ def closed_port() -> int:
 
 def test_harvest_unreachable_url_is_one_error_line_naming_it(tmp_path: Path) -> None:
     url = f"http://127.0.0.1:{closed_port()}/oai"
-    done = oer("harvest", "--url", url, "--db", str(tmp_path / "wh.duckdb"), "--timeout", "5")
+    db = str(tmp_path / "wh.duckdb")
+    done = oer("harvest", "--url", url, "--db", db, "--timeout", "5", "--retries", "1")
     assert done.returncode == 1  # the run is recorded, as failed
     line = single_error_line(done)
     assert line.startswith("error: transport_error: ConnectError")

@@ -402,7 +402,7 @@ def test_connection_dropped_mid_body_is_a_transport_error():
     respond = chain_with_second_page(
         lambda: (200, {**XML, "Content-Length": str(len(body) + 500)}, body)
     )
-    with tiny_server(respond) as (base_url, _), OAIClient(base_url) as client:
+    with tiny_server(respond) as (base_url, _), OAIClient(base_url, retry=None) as client:
         chain = client.list_records("oai_dc")
         next(chain)
         with pytest.raises(TransportError) as caught:
@@ -417,7 +417,7 @@ def test_failed_page_can_be_requested_again_and_the_chain_continues():
         return next(failures, (200, XML, records_page(["oai:t:3"], None)))
 
     with tiny_server(chain_with_second_page(second_page)) as (base_url, _):
-        chain = OAIClient(base_url).list_records("oai_dc")
+        chain = OAIClient(base_url, retry=None).list_records("oai_dc")
         assert len(next(chain).items) == 2
         with pytest.raises(HTTPStatusError) as caught:
             next(chain)
@@ -458,7 +458,7 @@ def test_server_that_never_answers_times_out_as_transport_error():
     listener.listen(8)  # accepts TCP connections in the backlog, never responds
     base_url = f"http://127.0.0.1:{listener.getsockname()[1]}/oai"
     try:
-        client = OAIClient(base_url, timeout=0.5, connect_timeout=0.5)
+        client = OAIClient(base_url, timeout=0.5, connect_timeout=0.5, retry=None)
         started = time.perf_counter()
         with pytest.raises(TransportError) as caught:
             client.identify()
@@ -475,7 +475,7 @@ def test_connection_refused_is_a_transport_error():
     port = probe.getsockname()[1]
     probe.close()
     with pytest.raises(TransportError) as caught:
-        OAIClient(f"http://127.0.0.1:{port}/oai", connect_timeout=1).identify()
+        OAIClient(f"http://127.0.0.1:{port}/oai", connect_timeout=1, retry=None).identify()
     assert caught.value.code == "transport_error"
     assert f":{port}/oai?verb=Identify" in str(caught.value)
 

@@ -455,3 +455,138 @@ def test_error_str_is_one_line_naming_the_url_and_errors_pickle():
         )  # fmt: skip
         assert isinstance(copy, HarvestError)
     assert pickle.loads(pickle.dumps(HTTPStatusError("x", status=418))).status == 418
+
+
+# ----------------------------------------------------------------- no network from the parser
+
+
+@pytest.fixture
+def listener():
+    """A local HTTP server that counts every request made to it."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    hits: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            hits.append(self.path)
+            body = b'<!ENTITY leak "LEAKED-FROM-NETWORK">'
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}", hits
+    httpd.shutdown()
+    httpd.server_close()
+    thread.join(5)
+
+
+@pytest.mark.parametrize(
+    "prolog",
+    [
+        '<!DOCTYPE OAI-PMH SYSTEM "{origin}/external.dtd">',
+        '<!DOCTYPE OAI-PMH [<!ENTITY % remote SYSTEM "{origin}/param.dtd"> %remote;]>',
+        '<!DOCTYPE OAI-PMH [<!ENTITY leak SYSTEM "{origin}/entity.txt">]>',
+    ],
+    ids=["external-dtd", "parameter-entity", "external-entity"],
+)
+def test_the_parser_never_touches_the_network(listener, prolog: str) -> None:
+    from harvesters.oai import parse_document
+
+    origin, hits = listener
+    identifier = "&leak;" if "entity.txt" in prolog else "oai:x:1"
+    payload = oai_page(one_record(identifier), prolog=prolog.format(origin=origin))
+    for parse in (parse_oai, parse_document):
+        try:
+            result = parse(payload, url="u")
+        except XMLParseError as exc:
+            assert "LEAKED" not in str(exc)
+        else:
+            root = result if isinstance(result, etree._Element) else result.root
+            assert b"LEAKED" not in etree.tostring(root)
+    assert hits == []
+
+
+def test_quadratic_blowup_is_not_expanded() -> None:
+    big = "x" * 100_000
+    payload = oai_page(
+        one_record("oai:x:" + "&a;" * 10_000), prolog=f'<!DOCTYPE OAI-PMH [<!ENTITY a "{big}">]>'
+    )
+    started = time.perf_counter()
+    with pytest.raises(XMLParseError, match=r"not expanded|amplification"):
+        parse_oai(payload, url="u")
+    assert time.perf_counter() - started < 2.0
+
+
+# ----------------------------------------------------------------- illegal characters
+
+
+def test_parse_oai_stays_strict_and_parse_document_cleans() -> None:
+    from harvesters.oai import parse_document, read_list_page
+
+    page = oai_page(one_record(metadata='<metadata><t xmlns="urn:t">a\x0bb</t></metadata>'))
+    with pytest.raises(XMLParseError, match="invalid Char value 11"):
+        parse_oai(page, url="u")
+    document = parse_document(page, url="u", content_type="text/xml")
+    assert document.content == page.replace(b"\x0b", b"")
+    assert [r.codepoint for r in document.removals] == [11]
+    (item,) = read_list_page(document, "ListRecords").items
+    assert item.metadata.text == "ab" and item.warnings[0].codepoints == (11,)
+    assert [w.code for w in parse_document(page, url="u").warnings] == ["unexpected_content_type"]
+
+
+def test_a_page_that_is_broken_besides_its_illegal_character_keeps_the_raw_body() -> None:
+    from harvesters.oai import parse_document
+
+    page = oai_page(one_record(metadata='<metadata><t xmlns="urn:t">a\x0b & b</t></metadata>'))
+    with pytest.raises(XMLParseError) as caught:
+        parse_document(page, url="u")
+    assert caught.value.body == page  # as received, not the cleaned bytes
+    assert "1 XML-illegal character removed before parsing: U+000B" in str(caught.value)
+
+
+def test_removals_are_attributed_past_nested_records_of_the_same_name() -> None:
+    from harvesters.oai import parse_document, read_list_page
+
+    marc = '<metadata><record xmlns="http://www.loc.gov/MARC21/slim"><leader>x{c}</leader></record></metadata>'
+    records = "".join(
+        f"<record><header><identifier>oai:x:{n}</identifier><datestamp>2026-01-01</datestamp>"
+        f"</header>{marc.format(c=chr(12) if n == 3 else '')}</record>"
+        for n in range(1, 5)
+    )
+    page = oai_page(f"<ListRecords>{records}</ListRecords>")
+    part = read_list_page(parse_document(page, url="u", content_type="text/xml"), "ListRecords")
+    assert [bool(i.warnings) for i in part.items] == [False, False, True, False]
+    assert part.warnings == []
+
+
+def test_unattributable_removals_go_to_the_page() -> None:
+    from harvesters.oai import parse_document, read_list_page
+
+    page = oai_page(
+        "<ListRecords><!-- <record> --><record><header><identifier>oai:x:1</identifier>"
+        "<datestamp>2026-01-01\x01</datestamp></header></record></ListRecords>"
+    )
+    part = read_list_page(parse_document(page, url="u", content_type="text/xml"), "ListRecords")
+    assert part.items[0].warnings == [] and part.items[0].datestamp == "2026-01-01"
+    assert [w.code for w in part.warnings] == ["illegal_xml_char"]
+
+
+def test_only_ascii_compatible_encodings_are_byte_scanned() -> None:
+    from harvesters.oai import strip_illegal_chars
+
+    latin1 = b'<?xml version="1.0" encoding="ISO-8859-1"?><a>\xef\xbf\xbe\x0b</a>'
+    clean, removals = strip_illegal_chars(latin1)
+    assert clean == latin1.replace(b"\x0b", b"") and [r.codepoint for r in removals] == [11]
+    utf16 = '<?xml version="1.0" encoding="UTF-16"?><a>\x0b</a>'.encode("utf-16")
+    assert strip_illegal_chars(utf16) == (utf16, [])
+    legal = b"<a>&#9;&#10;&#13;&#38;&#xE9;&#x1F600;&#xD7FF;&#xFFFD;&#1114111;</a>"
+    assert strip_illegal_chars(legal) == (legal, [])

@@ -7,6 +7,7 @@ and the raw response body when there was one, so the pipeline can store what it 
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 _BODY_PREVIEW = 200
@@ -16,12 +17,19 @@ class HarvestError(Exception):
     """Base of every classified harvest failure."""
 
     code: str = "harvest_error"
+    attempts: int = 1  # how many times the request was sent (retries included)
 
     def __init__(self, message: str, *, url: str | None = None, body: bytes | None = None):
         super().__init__(message)
         self.message = message
         self.url = url
         self.body = body
+
+    def note_attempts(self, attempts: int) -> None:
+        """Record that the request was sent ``attempts`` times; named in the message."""
+        self.attempts = attempts
+        if attempts > 1 and "attempts)" not in self.message:
+            self.message = f"{self.message} (after {attempts} attempts)"
 
     def __str__(self) -> str:
         where = f" [{self.url}]" if self.url else ""
@@ -45,9 +53,25 @@ def _restore(cls: type[HarvestError], state: dict[str, Any]) -> HarvestError:
 
 
 class TransportError(HarvestError):
-    """No usable HTTP response: timeout, connection refused/reset, DNS, broken stream."""
+    """No usable HTTP response: timeout, connection refused/reset, DNS, broken stream.
+
+    ``reason`` is one of "timeout", "connection_error", "tls_error", "protocol_error",
+    "other"; ``retryable`` says whether sending the request again can help."""
 
     code = "transport_error"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        url: str | None = None,
+        body: bytes | None = None,
+        reason: str = "other",
+        retryable: bool = False,
+    ):
+        super().__init__(message, url=url, body=body)
+        self.reason = reason
+        self.retryable = retryable
 
 
 class HTTPStatusError(HarvestError):
@@ -91,6 +115,46 @@ class ResumptionTokenLoop(HarvestError):
     """The server handed back a resumption token it had already given in this chain."""
 
     code = "resumption_token_loop"
+
+
+class RepeatedPage(HarvestError):
+    """A page holds the same records, in the same order, as the page before it."""
+
+    code = "repeated_page"
+
+
+class EmptyPagesWithToken(HarvestError):
+    """Too many consecutive pages with no records but a resumption token."""
+
+    code = "empty_pages_with_token"
+
+
+class TooManyPages(HarvestError):
+    """A token chain went past the client's ``max_pages`` cap."""
+
+    code = "too_many_pages"
+
+
+class RetryAfterTooLong(HarvestError):
+    """The server asks us to wait (Retry-After, or the next backoff step) longer than the
+    policy's ``max_wait_s``: the run should end ``deferred`` and resume at ``resume_at``."""
+
+    code = "retry_after_too_long"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        resume_at: datetime,
+        wait_s: float,
+        status: int | None = None,
+        url: str | None = None,
+        body: bytes | None = None,
+    ):
+        super().__init__(message, url=url, body=body)
+        self.resume_at = resume_at
+        self.wait_s = wait_s
+        self.status = status
 
 
 class OAIError(HarvestError):

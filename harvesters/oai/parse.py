@@ -17,6 +17,7 @@ from typing import Generic, TypeVar
 from lxml import etree
 
 from harvesters.oai.errors import (
+    HarvestError,
     HTTPStatusError,
     NotOAIResponse,
     OAIError,
@@ -24,6 +25,7 @@ from harvesters.oai.errors import (
     body_preview,
     oai_error_for,
 )
+from harvesters.oai.hygiene import Removal, attribute, describe, strip_illegal_chars
 
 OAI_NS = "http://www.openarchives.org/OAI/2.0/"
 
@@ -87,6 +89,22 @@ def safe_xml_parser() -> etree.XMLParser:
 # --------------------------------------------------------------------------- results
 
 
+@dataclass(frozen=True)
+class ItemWarning:
+    """Something odd that was survived, not hidden: on a record (``RecordItem.warnings``)
+    or on a whole response (``Page.warnings``). Codes: "illegal_xml_char",
+    "unexpected_content_type"."""
+
+    code: str
+    message: str
+    codepoints: tuple[int, ...] = ()  # for illegal_xml_char: each removed character
+
+    severity = "warning"
+
+
+PageWarning = ItemWarning
+
+
 @dataclass
 class RecordItem:
     """One ``<record>`` (ListRecords, GetRecord) or ``<header>`` (ListIdentifiers)."""
@@ -98,6 +116,7 @@ class RecordItem:
     metadata: etree._Element | None  # the single child of <metadata>; None if absent
     raw: bytes  # the <record>/<header> element serialised as UTF-8: the payload we keep
     about: list[etree._Element] = field(default_factory=list)  # the child of each <about>
+    warnings: list[ItemWarning] = field(default_factory=list)
 
 
 ItemT = TypeVar("ItemT")
@@ -123,6 +142,8 @@ class Page(Generic[ItemT]):
     content: bytes = b""  # the raw response body
     content_type: str | None = None
     redirects: list[str] = field(default_factory=list)
+    attempts: int = 1  # how many times this page was requested (retries included)
+    warnings: list[ItemWarning] = field(default_factory=list)  # page-level, not per record
 
 
 @dataclass
@@ -163,6 +184,7 @@ class ListPart(Generic[ItemT]):
     cursor: int | None
     response_date: str | None
     token_element_present: bool = False  # True also for the empty token of a last page
+    warnings: list[ItemWarning] = field(default_factory=list)  # page-level
 
     # Allows ``items, token, size, cursor, date = parse_list_page(...)``.
     def __iter__(self):  # type: ignore[no-untyped-def]
@@ -178,6 +200,108 @@ class ListPart(Generic[ItemT]):
 
 
 # --------------------------------------------------------------------------- document
+
+
+@dataclass
+class Document:
+    """A parsed OAI-PMH response: its root, the bytes it was parsed from (the body minus
+    any XML-illegal characters), what was removed, and page-level warnings."""
+
+    root: etree._Element
+    content: bytes
+    removals: list[Removal] = field(default_factory=list)
+    warnings: list[ItemWarning] = field(default_factory=list)
+
+
+_XML_MEDIA_TYPES = ("text/xml", "application/xml")
+
+
+def parse_document(
+    content: bytes, *, url: str, http_status: int = 200, content_type: str | None = None
+) -> Document:
+    """Like ``parse_oai``, and a body with XML-illegal characters (see ``hygiene``) is
+    parsed, strictly, after removing exactly those characters.
+
+    libxml2 rejects every one of them, so a body that parses strictly has none and costs
+    nothing extra; only a body that fails is scanned, cleaned and parsed again (never in
+    recover mode). The removals are kept on the Document for ``read_list_page`` and
+    ``read_get_record`` to attribute to records. A valid OAI-PMH body under a non-XML
+    Content-Type is accepted with an "unexpected_content_type" warning. Errors carry the
+    body as received."""
+    removals: list[Removal] = []
+    clean = content
+    try:
+        root = parse_oai(content, url=url, http_status=http_status, content_type=content_type)
+    except (XMLParseError, HTTPStatusError) as first:
+        if not isinstance(first, XMLParseError) and not isinstance(first.__cause__, XMLParseError):
+            raise
+        clean, removals = strip_illegal_chars(content)
+        if not removals:
+            raise
+        try:
+            root = parse_oai(clean, url=url, http_status=http_status, content_type=content_type)
+        except HarvestError as exc:
+            exc.body = content
+            exc.message = f"{exc.message} (after {describe(removals)})"
+            raise
+    warnings = []
+    media_type = (content_type or "").split(";")[0].strip().lower()
+    if media_type not in _XML_MEDIA_TYPES and not media_type.endswith("+xml"):
+        served = f"as Content-Type {content_type!r}" if content_type else "without a Content-Type"
+        warnings.append(
+            ItemWarning("unexpected_content_type", f"OAI-PMH XML served {served}; accepted")
+        )
+    return Document(root, clean, removals, warnings)
+
+
+def read_list_page(document: Document, verb: str) -> ListPart:
+    """``parse_list_page`` (or ``parse_list_sets_page``) plus the document's warnings:
+    each illegal-character removal on the record it sat in, the rest on the page."""
+    if verb == "ListSets":
+        part: ListPart = parse_list_sets_page(document.root)
+        part.warnings = document.warnings + _removal_warnings(document.removals)
+        return part
+    part = parse_list_page(document.root, verb=verb)
+    part.warnings = list(document.warnings)
+    if document.removals:
+        container = _verb_element(document.root, verb)
+        elements = list(container.iterchildren(LIST_ITEM_TAGS[verb]))
+        per_item, outside = attribute(document.content, elements, document.removals)
+        for item, removals in zip(part.items, per_item, strict=True):
+            item.warnings.extend(_removal_warnings(removals))
+        part.warnings.extend(_removal_warnings(outside, where=" outside any record"))
+    return part
+
+
+def read_get_record(document: Document) -> RecordItem:
+    """``parse_get_record`` with every warning of the response on the record."""
+    item = parse_get_record(document.root)
+    item.warnings.extend(document.warnings)
+    if document.removals:
+        container = _verb_element(document.root, "GetRecord")
+        per_item, outside = attribute(
+            document.content, list(container.iterchildren(T_RECORD)), document.removals
+        )
+        item.warnings.extend(_removal_warnings(per_item[0]))
+        item.warnings.extend(_removal_warnings(outside, where=" outside the record"))
+    return item
+
+
+def response_warnings(document: Document) -> list[ItemWarning]:
+    """Every warning of a response without records (Identify...): all page-level."""
+    return document.warnings + _removal_warnings(document.removals)
+
+
+def _removal_warnings(removals: list[Removal], where: str = "") -> list[ItemWarning]:
+    if not removals:
+        return []
+    return [
+        ItemWarning(
+            "illegal_xml_char",
+            describe(removals) + where,
+            tuple(removal.codepoint for removal in removals),
+        )
+    ]
 
 
 def parse_oai(
