@@ -266,6 +266,7 @@ class _Harvest:
             self._plan()
             while (window := self._next_window()) is not None:
                 self._harvest_window(window)
+                self.run.record_events(self.client.events)
             self._gates()
         except RetryAfterTooLong as exc:
             run.result.deferred_until = exc.resume_at
@@ -609,6 +610,7 @@ class _Harvest:
 
     def _finish(self, started: float) -> None:
         run = self.run
+        run.record_events(self.client.events)
         complete = run.status in ("ok", "partial")
         if complete and self.response_date_at_start:
             set_cursor(

@@ -124,6 +124,7 @@ class Run:
         self.source = source
         self.keep_listing = keep_listing  # store listed identifiers for a later sweep
         self.page_count = 0
+        self._events_recorded = 0
         self.status = "ok"  # the worst outcome so far; errors raise instead
         run_id = start_run(
             con,
@@ -166,6 +167,14 @@ class Run:
         result.error_code, result.error, result.error_url = code, message, url
         self.status = status
         self.issue(code=code, severity="error", message=message, url=url, raw_body=body)
+
+    def record_events(self, events: list) -> None:
+        """Client events (retries, warnings on Identify…) not recorded yet → run issues."""
+        for event in events[self._events_recorded :]:
+            self.issue(
+                code=event.code, severity=event.severity, message=event.message, url=event.url
+            )
+        self._events_recorded = len(events)
 
     def count_pages(self, page: Page) -> int:
         self.page_count += 1
