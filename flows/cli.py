@@ -185,6 +185,47 @@ def sources_list(as_json: JsonOption = False) -> None:
     print_table(columns, rows, title="Sources (pipelines/sources.toml)")
 
 
+@sources_app.command("probe")
+def sources_probe(
+    url: Annotated[str, typer.Argument(help="The OAI-PMH base URL to look at.")],
+    name: Annotated[str, typer.Option(help="Name for the sources.toml entry.")] = "new-source",
+    as_json: JsonOption = False,
+) -> None:
+    """Look at an endpoint before adding it: granularity, formats, sets, deletions, whether
+    from/until really filter, page size, size; then print a ready sources.toml entry."""
+    from dataclasses import asdict
+
+    from harvesters.oai import HarvestError
+    from harvesters.oai.probe import probe, to_toml_entry
+
+    try:
+        report = probe(url)
+    except HarvestError as exc:
+        raise fail(str(exc), EXIT_FAILED) from None
+    if as_json:
+        print_json({**asdict(report), "toml": to_toml_entry(report, name)})
+        return
+    facts = [
+        ("repository", report.repository_name),
+        ("granularity", report.granularity),
+        ("earliest datestamp", report.earliest_datestamp),
+        ("deletedRecord", report.deleted_record),
+        ("formats", ", ".join(f.prefix for f in report.formats)),
+        ("richest format", report.preferred_prefix),
+        ("sets", report.sets_count),
+        ("page size", report.page_size),
+        ("size (completeListSize or estimate)", report.complete_list_size or report.size_estimate),
+        ("from filters", report.from_filters),
+        ("until filters", report.until_filters),
+        ("requests made", report.requests),
+    ]
+    print_table(["what", "found"], facts, title=f"Probe of {url}")
+    for note in report.notes:
+        out.print(f"note: {escape(note)}")
+    out.print("\n[bold]Entry for pipelines/sources.toml[/]")
+    out.print(escape(to_toml_entry(report, name)), soft_wrap=True)
+
+
 @app.command()
 def status(db: DbOption = None, as_json: JsonOption = False) -> None:
     """The last harvest run of every source."""

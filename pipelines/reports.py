@@ -7,10 +7,12 @@ from pathlib import Path
 from warehouse import connect
 
 LAST_RUNS_SQL = """
-SELECT source, status, started_at, finished_at, records_seen, records_new, records_updated,
-       records_unchanged, records_deleted, records_failed, pages, wall_s, error_code, error_url
-FROM harvest_runs
-QUALIFY row_number() OVER (PARTITION BY source ORDER BY started_at DESC) = 1
+SELECT source, status, last_run_mode AS mode,
+       strftime(last_run_started_at, '%Y-%m-%d %H:%M') AS started,
+       last_run_records AS records, last_run_issues AS issues,
+       strftime(deferred_until, '%Y-%m-%d %H:%M') AS deferred_until,
+       cursor_from AS next_from, last_error_code AS error
+FROM v_harvest_status
 ORDER BY source
 """
 

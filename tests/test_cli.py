@@ -237,9 +237,11 @@ def test_status_json_shows_the_last_run_of_the_source(demo_warehouse: Path) -> N
     (line,) = result.stdout.splitlines()
     (run,) = json.loads(line)
     n = len(SAMPLE)
-    picked = (run["source"], run["status"], run["records_seen"], run["records_new"])
-    assert picked == ("demo", "ok", n, n)
-    assert (run["error_code"], run["error_url"], run["records_failed"]) == (None, None, 0)
+    picked = (run["source"], run["status"], run["mode"], run["records"])
+    assert picked == ("demo", "ok", "full", n)
+    assert (run["error"], run["deferred_until"]) == (None, None)
+    assert run["issues"] is None  # no run-level problem (record issues live on resources)
+    assert run["next_from"].endswith("Z")  # the incremental cursor, seconds granularity
 
 
 def test_status_table_shows_source_and_status_whole(demo_warehouse: Path) -> None:
