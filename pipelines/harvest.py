@@ -18,6 +18,7 @@ failed, interrupted.
 from __future__ import annotations
 
 import gc
+import json
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -54,6 +55,7 @@ from warehouse.load import upsert_sources
 from warehouse.state import (
     carry_windows,
     create_windows,
+    finish_window,
     get_state,
     listed_identifiers,
     mark_run_interrupted,
@@ -193,16 +195,17 @@ def _client(url: str, options: HarvestOptions) -> OAIClient:
 
 
 def _resumable(con: duckdb.DuckDBPyConnection, source: Source, options: HarvestOptions):
-    """The run to resume, if any (marking a dead 'running' run interrupted first)."""
+    """The run to resume, if any, after closing the runs of the source whose process died."""
+    # We hold the warehouse's write lock, so no live process is writing a 'running' run;
+    # one killed before it planned a window is closed too, though nothing is left to resume.
+    dead = con.execute(
+        "SELECT run_id FROM harvest_runs WHERE source = ? AND status = 'running'", [source.name]
+    ).fetchall()
+    for (run_id,) in dead:
+        mark_run_interrupted(con, run_id, "its process ended without finishing")
     if options.mode not in ("auto",):
         return None
     previous = resumable_run(con, source.name)
-    if previous is None:
-        return None
-    if previous["status"] == "running":
-        # We hold the warehouse's write lock, so no live process is writing this run.
-        mark_run_interrupted(con, previous["run_id"], "its process ended without finishing")
-        previous = resumable_run(con, source.name)
     if previous and previous["status"] == "deferred" and previous.get("deferred_until"):
         until = previous["deferred_until"]
         if until.tzinfo is None:
@@ -225,9 +228,11 @@ class _Harvest:
         self.state = get_state(con, source.name) or {}
         self.mode = self._mode()
         self.granularity = SECONDS
-        self.expected: int | None = None
+        self.expected: int | None = None  # for progress; harvest_runs takes `_expected()`
+        self.ignores_dates = False  # the server answered a window with records outside it
         self.response_date_at_start: str | None = None
-        self.last_until: str | None = None  # the planned frontier; None = open-ended
+        # per set: the `until` of its last planned window; None = it reaches the present
+        self.frontier: dict[str | None, str | None] = {}
         self.run_options = self._run_options()
         self.run = Run(
             con,
@@ -253,8 +258,10 @@ class _Harvest:
     def _run_options(self) -> dict:
         values = {f.name: getattr(self.options, f.name) for f in fields(self.options)}
         if self.previous:
-            started_at = (self.previous.get("options") or {}).get("response_date_at_start")
-            values["response_date_at_start"] = started_at
+            options = self.previous.get("options") or {}
+            if isinstance(options, str):  # a JSON column comes back as text
+                options = json.loads(options)
+            values["response_date_at_start"] = options.get("response_date_at_start")
         return values
 
     # ------------------------------------------------------------------- the run
@@ -272,7 +279,8 @@ class _Harvest:
             run.result.deferred_until = exc.resume_at
             run.fail("deferred", exc.code, str(exc), exc.url, exc.body)
         except HarvestError as exc:
-            run.fail(_status_for(exc), exc.code, str(exc), exc.url, exc.body)
+            status, code = _outcome(exc)
+            run.fail(status, code, str(exc), exc.url, exc.body)
         except BaseException as exc:
             interrupted = isinstance(exc, KeyboardInterrupt)
             run.fail(
@@ -301,12 +309,19 @@ class _Harvest:
         # over records that changed while the harvest was interrupted.
         carried = self.run_options.get("response_date_at_start")
         self.response_date_at_start = carried or identify.response_date or _now_stamp()
+        if not carried:
+            _remember_start(self.con, self.run.run_id, self.response_date_at_start)
         self.earliest = identify.earliest_datestamp
+        # deletedRecord is known only now: a first full run keeps its listing too
+        self.run.keep_listing = self._keeps_listing()
 
     def _plan(self) -> None:
         if self.previous:
             carried = carry_windows(self.con, self.run.run_id, self.previous["run_id"])
-            self.last_until = _frontier(carried)
+            for set_spec in {w["set_spec"] for w in carried}:
+                self.frontier[set_spec] = _frontier(
+                    [w for w in carried if w["set_spec"] == set_spec]
+                )
             return
         sets = self.source.sets or (None,)
         planned = []
@@ -314,7 +329,7 @@ class _Harvest:
             start, until = self._first_bounds()
             planned.append({"set_spec": set_spec, "from_date": start, "until_date": until})
         create_windows(self.con, self.run.run_id, planned)
-        self.last_until = planned[-1]["until_date"]
+        self.frontier = {w["set_spec"]: w["until_date"] for w in planned}
 
     def _first_bounds(self) -> tuple[str | None, str | None]:
         if self.mode == "incremental":
@@ -341,18 +356,22 @@ class _Harvest:
         ]
         if open_windows:
             return min(open_windows, key=lambda w: (w["from_date"] or "", w["window_no"]))
-        if self.last_until is None:
-            return None
-        last = self._last_done()
-        if last is None:  # the frontier window has not been harvested yet
-            return None
+        for set_spec, until in self.frontier.items():
+            last = self._last_done(set_spec)
+            # None: the set's windows reach the present, or its frontier window is not done
+            if until is not None and last is not None and self._plan_after(last):
+                return self._next_window()
+        return None
+
+    def _plan_after(self, last: dict) -> bool:
+        """Create the window that follows `last`; False when `last` reaches the present."""
         start = last["from_date"] or self.earliest or last["until_date"]
         previous = Window(parse_datestamp(start), parse_datestamp(last["until_date"]))
         grow = last["records_done"] < self.options.small_window_records
         nxt = following(previous, self._now(), self.granularity, grow=grow)
         if nxt is None:
-            self.last_until = None
-            return None
+            self.frontier[last["set_spec"]] = None
+            return False
         until = self._until_or_open(nxt)
         window = {
             "set_spec": last["set_spec"],
@@ -360,14 +379,29 @@ class _Harvest:
             "until_date": until,
         }
         create_windows(self.con, self.run.run_id, [window])
-        self.last_until = until
-        return self._next_window()
+        self.frontier[last["set_spec"]] = until
+        return True
 
-    def _last_done(self) -> dict | None:
+    def _plan_ahead(self, window: dict, records_done: int) -> None:
+        """Plan the window after the frontier one before that one is done: a run killed
+        in between still has an open window, so the next start resumes it."""
+        set_spec = window["set_spec"]
+        if window["until_date"] is None or window["until_date"] != self.frontier.get(set_spec):
+            return
+        if any(
+            w["status"] in ("pending", "running", "failed")
+            and w["set_spec"] == set_spec
+            and w["window_no"] != window["window_no"]
+            for w in windows(self.con, self.run.run_id)
+        ):
+            return
+        self._plan_after({**window, "records_done": records_done})
+
+    def _last_done(self, set_spec: str | None) -> dict | None:
         done = [
             w
             for w in windows(self.con, self.run.run_id)
-            if w["status"] == "done" and w["until_date"] is not None
+            if w["status"] == "done" and w["until_date"] is not None and w["set_spec"] == set_spec
         ]
         return max(done, key=lambda w: w["until_date"]) if done else None
 
@@ -379,8 +413,12 @@ class _Harvest:
         self.run.result.windows += 1
         try:
             self._list_window(window)
+            if self.ignores_dates:
+                self._close_other_windows(window)
         except BadResumptionToken as exc:
-            if window["attempts"] + 1 < self.options.window_attempts:
+            # a token kept across runs (deferred, interrupted) may simply have expired
+            carried = window["carried_from_run_id"] and window["resumption_token"]
+            if carried or window["attempts"] + 1 < self.options.window_attempts:
                 run.issue(
                     code="bad_resumption_token",
                     severity="warning",
@@ -410,6 +448,9 @@ class _Harvest:
     def _list_window(self, window: dict) -> None:
         source, number = self.source, window["window_no"]
         token = window["resumption_token"]
+        if not token and window["pages_done"]:
+            self._finish_listed(window)
+            return
         pages_done = window["pages_done"] if token else 0
         records_done = window["records_done"] if token else 0
         if token:
@@ -474,6 +515,7 @@ class _Harvest:
                     ),
                 )
             raise
+        self._plan_ahead(window, records_done)
         self.run.flush(
             batch,
             Checkpoint(
@@ -482,6 +524,32 @@ class _Harvest:
         )
         if fresh:
             self._window_gate(window, complete_list_size, records_done)
+
+    def _finish_listed(self, window: dict) -> None:
+        """A carried window whose last page was loaded before its run stopped: done."""
+        number, pages, records = window["window_no"], window["pages_done"], window["records_done"]
+        size = window["complete_list_size"]
+        self._plan_ahead(window, records)
+        self.run.flush(Batch(number), Checkpoint(number, None, pages, records, size, None, True))
+        self._window_gate(window, size, records)
+
+    def _close_other_windows(self, window: dict) -> None:
+        """The server ignores from/until, so this window listed all of its set: the set's
+        other windows would only list it all again."""
+        set_spec = window["set_spec"]
+        self.frontier[set_spec] = None
+        for other in windows(self.con, self.run.run_id):
+            if other["status"] in ("pending", "running", "failed") and (
+                other["set_spec"] == set_spec
+            ):
+                finish_window(
+                    self.con,
+                    self.run.run_id,
+                    other["window_no"],
+                    "done",
+                    error_code="from_ignored",
+                    error_message=f"window {window['window_no']} listed every record",
+                )
 
     def _record_by_record(self, window: dict) -> None:
         """ListIdentifiers + GetRecord for one window: only a broken record is lost to
@@ -497,6 +565,7 @@ class _Harvest:
         for page in listing:
             for header in page.items:
                 done += 1
+                self.run.result.records += 1
                 if header.deleted:
                     batch.add_items([header], page.url)
                     continue
@@ -504,12 +573,13 @@ class _Harvest:
                     item = self.client.get_record(header.identifier, prefix)
                 except XMLParseError as exc:
                     self.run.quarantine(header.identifier, str(exc), exc.url, exc.body)
+                    batch.unloaded.append(header)
                     continue
                 batch.add_items([item], page.url)
-                self.run.result.records += 1
             if len(batch) >= self.options.batch_size:
                 self.run.flush(batch, Checkpoint(number, None, 0, done, None, None))
                 batch = Batch(number)
+        self._plan_ahead(window, done)
         self.run.flush(batch, Checkpoint(number, None, 0, done, None, None, window_done=True))
 
     def _too_large(self, window: dict, size: int) -> bool:
@@ -552,8 +622,11 @@ class _Harvest:
 
     def _split_or_raise(self, window: dict, exc: HarvestError) -> None:
         if self._halves(window) is None:
+            finish_window(
+                self.con, self.run.run_id, window["window_no"], "failed", exc.code, str(exc)
+            )
             raise exc
-        self._split(window, "window_split", f"{exc.code}: {exc}")
+        self._split(window, "window_split", str(exc))
 
     # ------------------------------------------------------------------- checks
 
@@ -568,6 +641,7 @@ class _Harvest:
             if (low and i.datestamp[:width] < low) or (high and i.datestamp[:width] > high)
         ]
         if outside:
+            self.ignores_dates = True
             self.run.issue(
                 code="from_ignored",
                 severity="warning",
@@ -595,7 +669,10 @@ class _Harvest:
         previous = previous_complete_run(self.con, self.source.name, mode="full")
         totals = window_totals(self.con, self.run.run_id)
         listed = totals["records"]
-        self.previous_records = (previous or {}).get("records_seen")
+        # what its windows listed: records_seen counts re-listed pages twice, and only
+        # the last leg of a resumed run
+        previous = previous or {}
+        self.previous_records = previous.get("window_records") or previous.get("records_seen")
         if self.previous_records and listed < self.previous_records * (
             1 - self.options.drop_threshold
         ):
@@ -607,6 +684,16 @@ class _Harvest:
             self.run.worsen("suspect")
 
     # ------------------------------------------------------------------- the end
+
+    def _expected(self) -> int | None:
+        """The completeListSize of the windows that stand (a split parent's counts through
+        its children, a redone window's once)."""
+        sizes = [
+            w["complete_list_size"]
+            for w in windows(self.con, self.run.run_id)
+            if w["status"] not in ("split", "merged") and w["complete_list_size"] is not None
+        ]
+        return sum(sizes) if sizes else None
 
     def _finish(self, started: float) -> None:
         run = self.run
@@ -622,19 +709,34 @@ class _Harvest:
                 records=run.result.records,
             )
         run.finish(
-            started, expected=self.expected, previous=getattr(self, "previous_records", None)
+            started, expected=self._expected(), previous=getattr(self, "previous_records", None)
         )
         if complete and run.keep_listing:
-            swept = sweep_deleted(
-                self.con, run.run_id, self.source.name, listed_identifiers(self.con, run.run_id)
-            )
-            run.result.deleted += swept
+            listed = listed_identifiers(self.con, run.run_id)
+            if listed.num_rows == 0:
+                run.issue(
+                    code="sweep_skipped",
+                    severity="warning",
+                    message="the full listing was empty: nothing swept",
+                )
+                return
+            run.result.deleted += sweep_deleted(self.con, run.run_id, self.source.name, listed)
 
 
-def _status_for(exc: HarvestError) -> str:
+def _remember_start(con: duckdb.DuckDBPyConnection, run_id: str, response_date: str) -> None:
+    """Keep the run's start in its options: a run resuming it takes the cursor from there."""
+    con.execute(
+        "UPDATE harvest_runs SET options = json_merge_patch(options, "
+        "json_object('response_date_at_start', ?)) WHERE run_id = ?",
+        [response_date, run_id],
+    )
+
+
+def _outcome(exc: HarvestError) -> tuple[str, str]:
+    """Run status and issue code for the error that ended a run."""
     if isinstance(exc, HTTPStatusError) and exc.status in (401, 403):
-        return "blocked"
-    return "failed"
+        return "blocked", "access_denied"
+    return "failed", exc.code
 
 
 def _frontier(carried: list[dict]) -> str | None:

@@ -89,6 +89,7 @@ class Batch:
         self.items: list[RecordItem] = []
         self.page_urls: list[str] = []
         self.pages: list[tuple[int, Page]] = []  # (page number within the run, page)
+        self.unloaded: list[RecordItem] = []  # listed, not loaded (quarantined): not swept
 
     def add(self, page_number: int, page: Page) -> None:
         self.pages.append((page_number, page))
@@ -199,8 +200,8 @@ class Run:
                 result.undeleted += counts.undeleted
                 result.unchanged += counts.unchanged
                 result.deleted += counts.deleted
-                if self.keep_listing:
-                    add_listed(con, self.run_id, _listing_table(batch))
+            if self.keep_listing and (batch.items or batch.unloaded):
+                add_listed(con, self.run_id, _listing_table(batch))
             for failure in failures:
                 self.issue(
                     code=failure.code,
@@ -336,12 +337,13 @@ def _raw_table(source: Source, batch: Batch, shas: list[str]) -> pa.Table:
 
 
 def _listing_table(batch: Batch) -> pa.Table:
+    items = batch.items + batch.unloaded
     return pa.table(
         {
-            "oai_identifier": [i.identifier for i in batch.items],
-            "window_no": pa.array([batch.window_no] * len(batch.items), pa.int32()),
-            "datestamp": [i.datestamp for i in batch.items],
-            "deleted": [i.deleted for i in batch.items],
+            "oai_identifier": [i.identifier for i in items],
+            "window_no": pa.array([batch.window_no] * len(items), pa.int32()),
+            "datestamp": [i.datestamp for i in items],
+            "deleted": [i.deleted for i in items],
         }
     )
 

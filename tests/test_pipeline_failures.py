@@ -353,3 +353,23 @@ def test_record_that_comes_back_is_counted_undeleted(tmp_path: Path) -> None:
         [back.run_id],
     )
     assert rows == [(1, 1)]
+
+
+def test_a_run_killed_before_it_planned_a_window_is_closed_by_the_next(tmp_path: Path) -> None:
+    from warehouse import connect
+    from warehouse.load import start_run, upsert_sources
+
+    db = tmp_path / "wh.duckdb"
+    with DemoServer() as server:
+        source = Source(name="killed-early", kind="oai-pmh", endpoint=server.base_url)
+        con = connect(db)
+        upsert_sources(con, [source.as_row()])
+        dead = start_run(
+            con, source=source.name, endpoint=server.base_url, metadata_prefix="oai_dc",
+            set_spec=None, from_=None, until=None, options={}, pipeline_version="test",
+        )  # fmt: skip
+        con.close()  # as if killed during Identify: 'running', no window, no finish time
+        result = harvest_source(source, db=db)
+    assert (result.status, result.mode, result.resumed_from) == ("ok", "full", None)
+    assert query(db, "SELECT status, finished_at IS NOT NULL FROM harvest_runs WHERE run_id = ?",
+                 [dead]) == [("interrupted", True)]  # fmt: skip

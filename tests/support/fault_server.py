@@ -8,8 +8,9 @@ signed tokens, from/until/set, OAI errors) and injects deterministic faults on t
         OAIClient(server.base_url).list_records("oai_dc")
 
 A `Fault` fires on requests that match its `verb` and `page` (1 = the list request
-without a token, k = the request whose token asks for the k-th page; None = any request),
-at most `times` times (None = always). Kinds:
+without a token, k = the request whose token asks for the k-th page; None = any request)
+and carry every argument in `where` (e.g. `{"from": "2020-01-01T00:00:00Z"}`), at most
+`times` times (None = always). Kinds:
 
     status        answer `status` (503, 429, 500...) with `body` and `retry_after` ("+N" =
                   an HTTP date N seconds from now; None = no header)
@@ -30,6 +31,9 @@ Record faults, in any response that holds the record (ListRecords, GetRecord):
 `illegal_chars={identifier: text}` puts `text` (e.g. "\\x0b", "&#1;") in its title,
 `broken_records={identifier}` puts an unescaped `&` and `<` there, `huge_text={identifier:
 n}` appends n bytes to it. `ignore_from_until=True` drops from/until before answering.
+Repository behaviour: `deleted_record` is the deletedRecord Identify announces (the data
+still decides which headers are deleted); `overstate_list_size=n` adds n to every
+completeListSize (a server that claims more than it serves).
 `requests` logs every request (verb, params, headers, start and end times);
 `count(verb)` counts them. Any path but /oai answers 301 to /oai (a moved endpoint).
 """
@@ -62,6 +66,7 @@ JSON_BODY = b'{"error": "use the REST API", "status": 200}\n'
 BROKEN_TITLE = b" Fish & Chips < 3 "
 _TOKEN_ELEMENT = re.compile(rb"<resumptionToken[^>]*?(?:/>|>.*?</resumptionToken>)", re.DOTALL)
 _TOKEN_TEXT = re.compile(rb"(<resumptionToken[^>]*>)(.*?)(</resumptionToken>)", re.DOTALL)
+_LIST_SIZE = re.compile(rb'completeListSize="(\d+)"')
 _RECORD = re.compile(rb"<record>.*?</record>|<header(?: [^>]*)?>.*?</header>", re.DOTALL)
 
 
@@ -77,12 +82,15 @@ class Fault:
     content_type: str = "text/html; charset=utf-8"
     count: int = 3
     body: bytes = b"Service busy\n"  # for "status"
+    where: dict[str, str] | None = None  # request arguments that must all be present
     fired: int = field(default=0, init=False)
 
-    def matches(self, verb: str, page: int | None) -> bool:
+    def matches(self, verb: str, page: int | None, params: dict[str, str]) -> bool:
         if self.times is not None and self.fired >= self.times:
             return False
         if self.verb is not None and self.verb != verb:
+            return False
+        if self.where and any(params.get(k) != v for k, v in self.where.items()):
             return False
         return self.page is None or self.page == page
 
@@ -129,6 +137,8 @@ class FaultServer:
         ignore_from_until: bool = False,
         granularity: str = "YYYY-MM-DDThh:mm:ssZ",
         handle_delay_s: float = 0.0,
+        deleted_record: str = "persistent",
+        overstate_list_size: int = 0,
     ) -> None:
         self.repository = OAIRepository(records, page_size=page_size, granularity=granularity)
         self.page_size = page_size
@@ -137,6 +147,8 @@ class FaultServer:
         self.broken_records = set(broken_records)
         self.huge_text = dict(huge_text or {})
         self.ignore_from_until = ignore_from_until
+        self.deleted_record = deleted_record
+        self.overstate_list_size = overstate_list_size
         self.handle_delay_s = handle_delay_s  # every answer takes this long (for overlap tests)
         self.requests: list[Hit] = []
         self._lock = threading.Lock()
@@ -192,10 +204,10 @@ class FaultServer:
         except (ValueError, KeyError, TypeError):
             return None
 
-    def pick_fault(self, verb: str, page: int | None) -> Fault | None:
+    def pick_fault(self, verb: str, page: int | None, params: dict[str, str]) -> Fault | None:
         with self._lock:
             for fault in self.faults:
-                if fault.matches(verb, page):
+                if fault.matches(verb, page, params):
                     fault.fired += 1
                     return fault
         return None
@@ -205,6 +217,16 @@ class FaultServer:
         if self.ignore_from_until and verb in LIST_VERBS:
             params = {k: v for k, v in params.items() if k not in ("from", "until")}
         body = self.repository.respond(params, self.base_url)
+        if verb == "Identify":
+            return body.replace(
+                b"<deletedRecord>persistent</deletedRecord>",
+                f"<deletedRecord>{self.deleted_record}</deletedRecord>".encode(),
+            )
+        if self.overstate_list_size:
+            body = _LIST_SIZE.sub(
+                lambda m: b'completeListSize="%d"' % (int(m.group(1)) + self.overstate_list_size),
+                body,
+            )
         return self._record_faults(body)
 
     def _record_faults(self, body: bytes) -> bytes:
@@ -307,7 +329,7 @@ def _handler(server: FaultServer) -> type[BaseHTTPRequestHandler]:
             if server.handle_delay_s:
                 time.sleep(server.handle_delay_s)
             page = server.page_of(verb, params)
-            fault = server.pick_fault(verb, page)
+            fault = server.pick_fault(verb, page, hit.params)
             hit.fault = fault.kind if fault else None
             kind = fault.kind if fault else None
             if kind == "status":

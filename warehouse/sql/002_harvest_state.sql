@@ -159,8 +159,8 @@ INSERT INTO issue_codes (code, severity, run_status_effect, meaning) VALUES
     -- resumption tokens and paging
     ('bad_resumption_token', 'warning', 'failed', 'A resumption token was refused or had expired (OAI badResumptionToken); the current window is redone, and the run fails if the retries are exhausted.'),
     ('resumption_token_loop', 'error', 'failed', 'The server returned a resumption token already requested in this listing.'),
-    ('repeated_page', 'warning', 'suspect', 'A page repeated the records of the previous page; records may be missing.'),
-    ('empty_pages_with_token', 'warning', 'suspect', 'The server kept returning empty pages with a resumption token.'),
+    ('repeated_page', 'error', 'failed', 'A page repeated the records of the previous page: the listing cannot go on (records may be missing).'),
+    ('empty_pages_with_token', 'error', 'failed', 'The server kept returning empty pages with a resumption token: the listing cannot go on.'),
     ('window_split', 'info', NULL, 'A date window failed or was too large and was split into smaller windows.'),
     ('from_ignored', 'warning', NULL, 'The server returned records outside the requested from/until range: it ignores the arguments, so incremental harvesting lists everything.'),
     -- records
@@ -175,6 +175,7 @@ INSERT INTO issue_codes (code, severity, run_status_effect, meaning) VALUES
     ('count_drop', 'warning', 'suspect', 'The run listed a configurable share (default 15 %) fewer records than the previous comparable run.'),
     ('incomplete_list', 'warning', 'suspect', 'Fewer records arrived than the completeListSize the server announced.'),
     ('deleted_swept', 'info', NULL, 'Resources missing from a complete listing were marked deleted by mark-and-sweep.'),
+    ('sweep_skipped', 'warning', NULL, 'A complete full listing was empty, so no resource was swept (an empty listing never deletes everything).'),
     -- run control
     ('interrupted', 'error', NULL, 'The run was stopped before the end (signal, kill or crash); its status is interrupted and it resumes from its last checkpoint.'),
     ('internal_error', 'error', 'failed', 'A bug or unexpected condition in the pipeline stopped the run.'),
