@@ -27,7 +27,6 @@ Prints a markdown table and a JSON line (also OUT/faults.json); exits 1 if a che
 from __future__ import annotations
 
 import argparse
-import hashlib
 import importlib.util
 import json
 import os
@@ -37,46 +36,19 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 import duckdb
+from benchkit import OER_CMD, SHARED_BENCH, BenchServer, code_state
 
 from transforms.model import RECORD_SCHEMA
 
-ROOT = Path(__file__).resolve().parent.parent
-SHARED_BENCH = Path(os.environ.get("SHARED_BENCH", ROOT.parent / "shared" / "bench"))
-OER_CMD = [str(ROOT / ".venv" / "bin" / "oer")]  # --oer replaces it
 PORT_DEPENDENT = {"record_id", "source", "content_hash", "raw_sha256"}
 FIELDS = [name for name in RECORD_SCHEMA.names if name not in PORT_DEPENDENT]
 
 # Expected statuses: retried 503s and a redone/retried token lose nothing (ok); removed
 # illegal characters lose nothing either, but issue_codes lets illegal_xml_char make a run
 # partial (when records had to be quarantined), so both are accepted there.
-PRODUCT_DIRS = ("harvesters", "transforms", "vocabularies", "warehouse", "pipelines", "flows")
-
-
-def code_state() -> dict:
-    """The product code under test: commit, uncommitted changes, a digest of its files
-    (the code may change while the benchmark runs: compare the states at start and end)."""
-
-    root = Path(os.environ.get("OER_CODE_ROOT", ROOT))  # a snapshot run with --oer
-
-    def git(*args: str) -> str:
-        done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=30)
-        return done.stdout.strip()
-
-    digest = hashlib.sha256()
-    for d in PRODUCT_DIRS:
-        for f in sorted((root / d).rglob("*")):
-            if f.suffix in (".py", ".sql", ".toml") and "__pycache__" not in f.parts:
-                digest.update(str(f.relative_to(root)).encode() + b"\0" + f.read_bytes())
-    return {
-        "commit": git("rev-parse", "--short", "HEAD"),
-        "uncommitted": git("status", "--porcelain", "--", *PRODUCT_DIRS).splitlines(),
-        "digest": digest.hexdigest()[:16],
-        "root": str(root),
-    }
 
 
 SCENARIOS = [
@@ -118,44 +90,6 @@ def server_truth(n: int, seed: int, flags: list[str]) -> dict:
         r.ident for r in repo.records if r.dc and any(c in r.dc for c in server.INVALID_CHARS)
     }
     return {"triples": triples, "faulted": faulted}
-
-
-class BenchServer:
-    def __init__(self, workdir: Path, args: list[str]):
-        self.port_file = workdir / "server.json"
-        self.port_file.unlink(missing_ok=True)
-        self.log = open(workdir / "server.log", "wb")  # noqa: SIM115 - closed in stop()
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                str(SHARED_BENCH / "oai_server.py"),
-                *("--host", "127.0.0.1", "--port", "0", "--port-file", str(self.port_file)),
-                *args,
-            ],
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + 120
-        while not self.port_file.exists():
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise SystemExit(f"server did not start (see {workdir / 'server.log'})")
-            time.sleep(0.05)
-        self.url = json.loads(self.port_file.read_text())["base_url"]
-
-    def stats(self) -> dict:
-        with urllib.request.urlopen(self.url.removesuffix("/oai") + "/stats", timeout=10) as r:
-            return json.loads(r.read())
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
-        self.log.close()
 
 
 def harvest(url: str, db: Path, retries: int | None, timeout_s: float, log: Path) -> dict:
