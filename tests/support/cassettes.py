@@ -21,12 +21,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 import yaml
+
+from tests.support.local_http import LocalHTTPServer
 
 # Headers that describe the recorded transfer (or that http.server sets itself).
 _TRANSFER_HEADERS = {
@@ -141,16 +143,11 @@ class ReplayServer:
         self._served: dict[tuple[str, ParamKey], int] = {}
         self._lock = threading.Lock()
         self._hosts = {urlsplit(i.uri).netloc for i in self.interactions}
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        self._httpd.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
+        self._server = LocalHTTPServer(_handler_for(self), poll_interval=0.05)
 
     @property
     def origin(self) -> str:
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        return self._server.origin
 
     def url_for(self, original_url: str) -> str:
         """The local URL that replays ``original_url`` (same path and query)."""
@@ -162,13 +159,11 @@ class ReplayServer:
         return self.url_for(self.interactions[0].uri.split("?", 1)[0])
 
     def __enter__(self) -> ReplayServer:
-        self._thread.start()
+        self._server.start()
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        self._thread.join(timeout=5)
+        self._server.stop()
 
     def answer(self, seen: SeenRequest) -> tuple[int, str, list[tuple[str, str]], bytes]:
         with self._lock:

@@ -51,11 +51,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from email.utils import formatdate
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from pipelines.demo.server import OAIRepository
+from tests.support.local_http import LocalHTTPServer
 
 LIST_VERBS = ("ListRecords", "ListIdentifiers", "ListSets")
 LOGIN_PAGE = (
@@ -153,18 +154,13 @@ class FaultServer:
         self.requests: list[Hit] = []
         self._lock = threading.Lock()
         self._last_list_body: dict[int, bytes] = {}
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        self._httpd.daemon_threads = True
+        self._server = LocalHTTPServer(_handler(self), poll_interval=0.02)
         self.errors: list[str] = []  # exceptions in the handler (a closed socket is expected)
-        self._httpd.handle_error = self._handle_error  # type: ignore[method-assign]
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
+        self._server.httpd.handle_error = self._handle_error  # type: ignore[method-assign]
 
     @property
     def origin(self) -> str:
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        return self._server.origin
 
     @property
     def base_url(self) -> str:
@@ -179,13 +175,11 @@ class FaultServer:
         return sum(1 for hit in self.requests if verb is None or hit.verb == verb)
 
     def __enter__(self) -> FaultServer:
-        self._thread.start()
+        self._server.start()
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        self._thread.join(timeout=5)
+        self._server.stop()
 
     # ------------------------------------------------------------ decisions
 

@@ -7,12 +7,13 @@ OAI-PMH documents with oai_dc records, so a test scripts exactly one bad page.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 from xml.sax.saxutils import escape
+
+from tests.support.local_http import LocalHTTPServer
 
 Answer = tuple[int, str, bytes]
 Responder = Callable[[dict[str, str]], Answer]
@@ -33,25 +34,18 @@ class FaultServer:
     def __init__(self, answer: Responder) -> None:
         self.answer = answer
         self.requests: list[dict[str, str]] = []
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        self._httpd.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
+        self._server = LocalHTTPServer(_handler(self), poll_interval=0.05)
 
     @property
     def base_url(self) -> str:
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}/oai"
+        return f"{self._server.origin}/oai"
 
     def __enter__(self) -> FaultServer:
-        self._thread.start()
+        self._server.start()
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        self._thread.join(timeout=5)
+        self._server.stop()
 
 
 def _handler(server: FaultServer) -> type[BaseHTTPRequestHandler]:
