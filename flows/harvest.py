@@ -49,6 +49,8 @@ def harvest_source(source: str, db: str | None = None) -> dict:
         result["deleted"],
         result["wall_s"],
     )
-    if result["status"] != "ok":
+    # partial and suspect runs completed (their issues say what to look at); deferred ones
+    # wait for the repository; these did not complete:
+    if result["status"] in ("failed", "blocked", "interrupted"):
         raise HarvestFailed(f"{source}: {result['status']}: {result['error']}")
     return result
