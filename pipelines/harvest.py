@@ -22,8 +22,8 @@ import json
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, fields
-from datetime import UTC, datetime
+from dataclasses import dataclass, fields, replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -97,6 +97,7 @@ class HarvestOptions:
     host_delay_s: float = 0.0
     contact_url: str | None = None
     sweep: bool = True  # mark-and-sweep after complete full runs where deletedRecord != persistent
+    sweep_every_days: float = 7.0  # auto mode: a ListIdentifiers sweep pass when the last is older
 
     @classmethod
     def for_source(cls, source: Source, **overrides: object) -> HarvestOptions:
@@ -179,9 +180,30 @@ def harvest_source(
         with resolved_endpoint(source) as url, fewer_gc_passes(), _client(url, options) as client:
             harvest = _Harvest(con, source, url, client, options, progress, previous)
             harvest.run_all(started)
-        return harvest.run.result
+        sweep_due = options.mode == "auto" and _sweep_due(con, harvest, options)
     finally:
         con.close()
+    result = harvest.run.result
+    if sweep_due:
+        sweep = harvest_source(source, db=db, options=replace(options, mode="sweep"))
+        result.sweep = {"run_id": sweep.run_id, "status": sweep.status, "swept": sweep.deleted}
+    return result
+
+
+def _sweep_due(con: duckdb.DuckDBPyConnection, harvest: _Harvest, options: HarvestOptions) -> bool:
+    """After a complete incremental run of a repository that forgets deletions, is the
+    periodic ListIdentifiers pass due?"""
+    run, state = harvest.run, get_state(con, harvest.source.name) or {}
+    if harvest.mode != "incremental" or run.status not in ("ok", "partial"):
+        return False
+    if not options.sweep or state.get("deleted_record") not in ("no", "transient"):
+        return False
+    last = state.get("last_sweep_at")
+    if last is None:
+        return True
+    if last.tzinfo is None:
+        last = last.replace(tzinfo=UTC)
+    return datetime.now(UTC) - last > timedelta(days=options.sweep_every_days)
 
 
 def _client(url: str, options: HarvestOptions) -> OAIClient:
@@ -252,8 +274,10 @@ class _Harvest:
         return "incremental" if self.state.get("cursor_from") else "full"
 
     def _keeps_listing(self) -> bool:
+        if self.mode == "sweep":
+            return True
         deletions_reported = self.state.get("deleted_record", "persistent") == "persistent"
-        return self.options.sweep and self.mode in ("full", "sweep") and not deletions_reported
+        return self.options.sweep and self.mode == "full" and not deletions_reported
 
     def _run_options(self) -> dict:
         values = {f.name: getattr(self.options, f.name) for f in fields(self.options)}
@@ -314,6 +338,7 @@ class _Harvest:
         self.earliest = identify.earliest_datestamp
         # deletedRecord is known only now: a first full run keeps its listing too
         self.run.keep_listing = self._keeps_listing()
+        self.run.listing_only = self.mode == "sweep"
 
     def _plan(self) -> None:
         if self.previous:
@@ -453,10 +478,12 @@ class _Harvest:
             return
         pages_done = window["pages_done"] if token else 0
         records_done = window["records_done"] if token else 0
+        # a sweep lists headers only (ListIdentifiers); every other run lists records
+        listing = self.client.list_identifiers if self.mode == "sweep" else self.client.list_records
         if token:
-            chain = self.client.list_records(source.metadata_prefix, resumption_token=token)
+            chain = listing(source.metadata_prefix, resumption_token=token)
         else:
-            chain = self.client.list_records(
+            chain = listing(
                 source.metadata_prefix,
                 set_spec=window["set_spec"],
                 from_=window["from_date"],
@@ -664,6 +691,8 @@ class _Harvest:
             self.run.worsen("suspect")
 
     def _gates(self) -> None:
+        if self.mode == "sweep":
+            self._sweep_gate()
         if self.mode != "full":
             return
         previous = previous_complete_run(self.con, self.source.name, mode="full")
@@ -680,6 +709,21 @@ class _Harvest:
                 code="count_drop",
                 severity="warning",
                 message=f"listed {listed} records, the previous full run {self.previous_records}",
+            )
+            self.run.worsen("suspect")
+
+    def _sweep_gate(self) -> None:
+        """A sweep listing far shorter than what the warehouse holds is not trusted."""
+        listed = window_totals(self.con, self.run.run_id)["records"]
+        (held,) = self.con.execute(
+            "SELECT count(*) FROM resources WHERE source = ? AND NOT deleted", [self.source.name]
+        ).fetchone() or (0,)
+        if held and listed < held * (1 - self.options.drop_threshold):
+            self.run.issue(
+                code="count_drop",
+                severity="warning",
+                message=f"the sweep listed {listed} records, the warehouse holds {held} "
+                "live ones: nothing swept",
             )
             self.run.worsen("suspect")
 

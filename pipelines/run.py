@@ -63,6 +63,7 @@ class HarvestResult:
     error: str | None = None
     error_url: str | None = None
     issues: dict[str, int] = field(default_factory=dict)
+    sweep: dict | None = None  # the periodic sweep run that followed, when one was due
 
     def as_json(self) -> dict:
         return asdict(self)
@@ -124,6 +125,7 @@ class Run:
         self.con = con
         self.source = source
         self.keep_listing = keep_listing  # store listed identifiers for a later sweep
+        self.listing_only = False  # a sweep pass: headers are listed, never loaded as records
         self.page_count = 0
         self._events_recorded = 0
         self.status = "ok"  # the worst outcome so far; errors raise instead
@@ -188,11 +190,13 @@ class Run:
         """Map and load one batch together with its checkpoint, in one transaction."""
         result, source = self.result, self.source
         shas = [hashlib.sha256(item.raw).hexdigest() for item in batch.items]
-        records, failures = map_batch(source.name, source.metadata_prefix, batch.items, shas)
+        records, failures = [], []
+        if not self.listing_only:
+            records, failures = map_batch(source.name, source.metadata_prefix, batch.items, shas)
         with transaction(self.con) as con:
             if batch.pages:
                 add_pages(con, self.run_id, _pages_table(batch))
-            if batch.items:
+            if batch.items and not self.listing_only:
                 load_raw_records(con, self.run_id, _raw_table(source, batch, shas))
                 counts = load_records(con, self.run_id, records_to_arrow(records))
                 result.new += counts.new
@@ -234,6 +238,13 @@ class Run:
 
     def _warnings(self, batch: Batch) -> None:
         for _, page in batch.pages:
+            if page.redirects:
+                self.issue(
+                    code="redirected",
+                    severity="info",
+                    url=page.url,
+                    message=f"followed {len(page.redirects)} redirect(s) from {page.redirects[0]}",
+                )
             for warning in page.warnings:
                 self.issue(
                     code=warning.code, severity="warning", message=warning.message, url=page.url

@@ -673,6 +673,37 @@ def test_a_quarantined_record_is_not_swept(db: Path) -> None:
     assert run_row(db, second.run_id)["records_swept"] == 0
 
 
+def test_periodic_sweep_is_a_listidentifiers_pass_after_an_incremental_run(db: Path) -> None:
+    with serve(LIVE, deleted_record="no") as server:
+        harvest(server, db)
+    gone = [LIVE[i]["identifier"] for i in (3, 30, 60)]
+    with serve([r for r in LIVE if r["identifier"] not in gone], deleted_record="no") as server:
+        second = harvest(server, db, sweep_every_days=0)  # auto: incremental, then the sweep
+        verbs = [hit.verb for hit in server.requests]
+    assert (second.mode, second.status, second.records) == ("incremental", "ok", 0)
+    assert second.sweep is not None and second.sweep["swept"] == 3
+    sweep = run_row(db, second.sweep["run_id"])
+    assert (sweep["mode"], sweep["status"], sweep["records_swept"]) == ("sweep", "ok", 3)
+    # the sweep asked for headers only, and loaded no record from them
+    assert "ListIdentifiers" in verbs
+    assert verbs.count("ListRecords") == 1  # the incremental run's one request
+    assert scalar(db, "SELECT count(*) FROM raw_records WHERE payload NOT LIKE '%<metadata%'") == 0
+    swept = rows(
+        db, "SELECT oai_identifier FROM resources WHERE deleted_reason = 'swept' ORDER BY 1"
+    )
+    assert [r["oai_identifier"] for r in swept] == sorted(gone)
+    assert scalar(db, "SELECT count(*) FROM resources WHERE deleted") == 3
+
+
+def test_a_sweep_listing_far_shorter_than_the_warehouse_sweeps_nothing(db: Path) -> None:
+    with serve(LIVE, deleted_record="no") as server:
+        harvest(server, db)
+    with serve(LIVE[: len(LIVE) // 2], deleted_record="no") as server:
+        sweep = harvest(server, db, mode="sweep")
+    assert (sweep.status, sweep.issues.get("count_drop")) == ("suspect", 1)
+    assert scalar(db, "SELECT count(*) FROM resources WHERE deleted") == 0
+
+
 def test_suspect_or_failed_runs_never_sweep(db: Path) -> None:
     with serve(LIVE, deleted_record="no") as server:
         harvest(server, db)
