@@ -227,7 +227,8 @@ def _resumable(con: duckdb.DuckDBPyConnection, source: Source, options: HarvestO
         mark_run_interrupted(con, run_id, "its process ended without finishing")
     if options.mode not in ("auto",):
         return None
-    previous = resumable_run(con, source.name)
+    # listed_too: a run killed after listing everything only needs finishing
+    previous = resumable_run(con, source.name, listed_too=True)
     if previous and previous["status"] == "deferred" and previous.get("deferred_until"):
         until = previous["deferred_until"]
         if until.tzinfo is None:

@@ -373,3 +373,30 @@ def test_a_run_killed_before_it_planned_a_window_is_closed_by_the_next(tmp_path:
     assert (result.status, result.mode, result.resumed_from) == ("ok", "full", None)
     assert query(db, "SELECT status, finished_at IS NOT NULL FROM harvest_runs WHERE run_id = ?",
                  [dead]) == [("interrupted", True)]  # fmt: skip
+
+
+def test_a_run_stopped_after_listing_everything_is_finished_not_redone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pipelines.harvest as harvest_module
+
+    db = tmp_path / "wh.duckdb"
+    gates = harvest_module._Harvest._gates
+
+    def stop_before_the_end(self: harvest_module._Harvest) -> None:
+        raise KeyboardInterrupt  # every window is done; gates, cursor and finish are not
+
+    with DemoServer() as server:
+        source = Source(name="stopped-late", kind="oai-pmh", endpoint=server.base_url)
+        monkeypatch.setattr(harvest_module._Harvest, "_gates", stop_before_the_end)
+        with pytest.raises(KeyboardInterrupt):
+            harvest_source(source, db=db)
+        monkeypatch.setattr(harvest_module._Harvest, "_gates", gates)
+        before = server.requests
+        result = harvest_source(source, db=db)
+        requests = server.requests - before
+    assert (result.status, result.mode, result.records) == ("ok", "resume", 0)
+    assert requests == 1  # Identify only: nothing is listed again
+    assert query(db, "SELECT count(*) FROM resources") == [(len(load_sample()),)]
+    (cursor,) = query(db, "SELECT cursor_from FROM harvest_state WHERE source = 'stopped-late'")
+    assert cursor[0] is not None

@@ -377,7 +377,9 @@ def window_totals(con: duckdb.DuckDBPyConnection, run_id: str) -> dict:
 # ---------------------------------------------------------------- runs: resume, history
 
 
-def resumable_run(con: duckdb.DuckDBPyConnection, source: str) -> dict | None:
+def resumable_run(
+    con: duckdb.DuckDBPyConnection, source: str, *, listed_too: bool = False
+) -> dict | None:
     """The run of `source` to resume, with its windows (key "windows"), or None.
 
     That is the latest run whose status is running, interrupted or deferred, that still
@@ -385,19 +387,20 @@ def resumable_run(con: duckdb.DuckDBPyConnection, source: str) -> dict | None:
     started after the source's last complete (ok/partial) run. The dict holds the
     harvest_runs columns plus effective_mode and process_alive (see `process_alive`);
     a running run whose process is alive must not be resumed, and a deferred one not
-    before its deferred_until.
+    before its deferred_until. `listed_too` also returns a run whose windows are all done
+    (killed after listing everything, before it finished): resuming it only finishes it.
     """
     found = _dicts(
         con,
-        "SELECT r.* FROM harvest_runs r WHERE r.source = ? "
+        "SELECT r.* FROM harvest_runs r WHERE r.source = $source "
         "AND r.status IN ('running', 'interrupted', 'deferred') "
         "AND NOT EXISTS (SELECT 1 FROM harvest_runs n WHERE n.resumed_from_run_id = r.run_id) "
         "AND EXISTS (SELECT 1 FROM harvest_windows w WHERE w.run_id = r.run_id "
-        f"  AND w.status NOT IN {_CLOSED}) "
+        f"  AND ($listed_too OR w.status NOT IN {_CLOSED})) "
         "AND r.started_at > coalesce((SELECT max(c.started_at) FROM harvest_runs c "
         "  WHERE c.source = r.source AND c.status IN ('ok', 'partial')), '-infinity') "
         "ORDER BY r.started_at DESC, r.run_id DESC LIMIT 1",
-        [source],
+        {"source": source, "listed_too": listed_too},
     )
     if not found:
         return None
