@@ -5,8 +5,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shlex
+import signal
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -79,3 +82,19 @@ class BenchServer:
                 self.proc.kill()
                 self.proc.wait(timeout=10)
         self.log.close()
+
+
+def prepare(oer: str | None, out: Path | None, prefix: str) -> Path | None:
+    """Point OER_CMD at `oer` (if given), check it exists, make the work dir (None: the CLI
+    is missing), and let SIGTERM run the callers' finally blocks (servers get stopped)."""
+    if oer:
+        OER_CMD[:] = shlex.split(oer)
+    if not Path(OER_CMD[0]).exists():
+        print("run 'make setup' first", file=sys.stderr)
+        return None
+    base = Path(os.environ.get("TMPDIR", "/tmp")) / "oer-bench"
+    base.mkdir(parents=True, exist_ok=True)
+    workdir = out or Path(tempfile.mkdtemp(prefix=prefix, dir=base))
+    workdir.mkdir(parents=True, exist_ok=True)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    return workdir

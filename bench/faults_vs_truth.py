@@ -29,17 +29,13 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
-import os
-import shlex
-import signal
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import duckdb
-from benchkit import OER_CMD, SHARED_BENCH, BenchServer, code_state
+from benchkit import OER_CMD, SHARED_BENCH, BenchServer, code_state, prepare
 
 from transforms.model import RECORD_SCHEMA
 
@@ -270,16 +266,9 @@ def main() -> int:
     ap.add_argument("--out", type=Path, default=None, help="work dir (default: under /tmp)")
     ap.add_argument("--oer", default=None, help="command that runs the CLI (default .venv/bin/oer)")
     args = ap.parse_args()
-    if args.oer:
-        OER_CMD[:] = shlex.split(args.oer)
-    if not Path(OER_CMD[0]).exists():
-        print("run 'make setup' first", file=sys.stderr)
+    workdir = prepare(args.oer, args.out, "faults-")
+    if workdir is None:
         return 2
-    base = Path(os.environ.get("TMPDIR", "/tmp")) / "oer-bench"
-    base.mkdir(parents=True, exist_ok=True)
-    workdir = args.out or Path(tempfile.mkdtemp(prefix="faults-", dir=base))
-    workdir.mkdir(parents=True, exist_ok=True)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the finally blocks
     code_at_start = code_state()
     rows, clean_db = [], None
     for i, (name, flags, expected) in enumerate(SCENARIOS):

@@ -29,16 +29,14 @@ import argparse
 import json
 import os
 import random
-import shlex
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import duckdb
-from benchkit import OER_CMD, BenchServer, code_state
+from benchkit import OER_CMD, BenchServer, code_state, prepare
 
 from transforms.model import RECORD_SCHEMA
 
@@ -398,18 +396,11 @@ def main() -> int:
     ap.add_argument("--keep", action="store_true", help="keep the warehouses")
     ap.add_argument("--oer", default=None, help="command that runs the CLI (default .venv/bin/oer)")
     args = ap.parse_args()
-    if args.oer:
-        OER_CMD[:] = shlex.split(args.oer)
-    if not Path(OER_CMD[0]).exists():
-        print("run 'make setup' first", file=sys.stderr)
+    workdir = prepare(args.oer, args.out, "kill-resume-")
+    if workdir is None:
         return 2
-    base = Path(os.environ.get("TMPDIR", "/tmp")) / "oer-bench"
-    base.mkdir(parents=True, exist_ok=True)
-    workdir = args.out or Path(tempfile.mkdtemp(prefix="kill-resume-", dir=base))
-    workdir.mkdir(parents=True, exist_ok=True)
     code_at_start = code_state()
     rng = random.Random(args.seed)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the finally blocks
     server = BenchServer(workdir, ["--n", str(args.n), "--latency-ms", str(args.latency_ms)])
     try:
         ref = reference(server, workdir, max(300.0, args.n / 20), args.settle)

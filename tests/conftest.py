@@ -1,11 +1,23 @@
-"""Shared fixtures: one Prefect test harness per session (only for tests that ask for it)."""
+"""Shared fixtures: a fresh warehouse; one Prefect test harness per session (on request)."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
+import duckdb
 import pytest
+
+from warehouse import connect
+
+
+@pytest.fixture
+def con(tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A new, migrated warehouse file, open for writing."""
+    c = connect(tmp_path / "wh.duckdb")
+    yield c
+    c.close()
 
 
 @pytest.fixture(scope="session")

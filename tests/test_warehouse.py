@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.support.warehouse import one, rows
 from transforms.model import RECORD_SCHEMA, Record, records_to_arrow
 from warehouse import (
     LoadCounts,
@@ -62,21 +63,6 @@ BOOKKEEPING = (
     "deleted_reason",
     "swept_run_id",
 )
-
-
-@pytest.fixture
-def con(tmp_path: Path):
-    c = connect(tmp_path / "wh.duckdb")
-    yield c
-    c.close()
-
-
-def rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[tuple]:
-    return con.execute(sql, params).fetchall()
-
-
-def one(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None):
-    return rows(con, sql, params)[0][0]
 
 
 def new_run(con: duckdb.DuckDBPyConnection, source: str = "src") -> str:

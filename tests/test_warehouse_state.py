@@ -7,12 +7,12 @@ import shutil
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 import pytest
 
+from tests.support.warehouse import one, rows
 from transforms.model import Record, records_to_arrow
 from warehouse import (
     add_pages,
@@ -40,21 +40,6 @@ REQUIRED_CODES = {
     "idDoesNotExist", "noSetHierarchy", "missing_title", "unparsable_date", "unknown_element",
 }  # fmt: skip
 STATUS_EFFECTS = {None, "partial", "suspect", "deferred", "blocked", "failed"}
-
-
-@pytest.fixture
-def con(tmp_path: Path):
-    c = connect(tmp_path / "wh.duckdb")
-    yield c
-    c.close()
-
-
-def rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[tuple]:
-    return con.execute(sql, params).fetchall()
-
-
-def one(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None):
-    return rows(con, sql, params)[0][0]
 
 
 def new_run(con: duckdb.DuckDBPyConnection, source: str = "src", **kw) -> str:
