@@ -319,15 +319,18 @@ class _Harvest:
 
     def _identify(self) -> None:
         identify = self.client.identify()  # fails fast, classified, if the URL is not OAI-PMH
-        granularity = identify.granularity or SECONDS
-        self.granularity = granularity if granularity in ("YYYY-MM-DD", SECONDS) else SECONDS
-        deleted = identify.deleted_record or "no"
+        self.granularity = self._identify_value(
+            "granularity", identify.granularity, ("YYYY-MM-DD", SECONDS), SECONDS
+        )
+        deleted = self._identify_value(
+            "deletedRecord", identify.deleted_record, ("no", "transient", "persistent"), "no"
+        )
         save_identify(
             self.con,
             self.source.name,
             granularity=self.granularity,
             earliest_datestamp=identify.earliest_datestamp,
-            deleted_record=deleted if deleted in ("no", "transient", "persistent") else "no",
+            deleted_record=deleted,
         )
         self.state = get_state(self.con, self.source.name) or {}
         # A resumed run keeps the start of the run it continues: the cursor must not pass
@@ -340,6 +343,18 @@ class _Harvest:
         # deletedRecord is known only now: a first full run keeps its listing too
         self.run.keep_listing = self._keeps_listing()
         self.run.listing_only = self.mode == "sweep"
+
+    def _identify_value(self, name: str, value: str | None, allowed: tuple, safest: str) -> str:
+        """An Identify value OAI-PMH allows, else the safest one — said, never silent."""
+        if value in allowed:
+            return value
+        self.run.issue(
+            code="identify_value",
+            severity="warning",
+            message=f"Identify gives {name} {value!r}, not one of {', '.join(allowed)}; "
+            f"harvesting as {safest!r}",
+        )
+        return safest
 
     def _plan(self) -> None:
         if self.previous:

@@ -341,3 +341,29 @@ def test_demo_loads_every_sample_record(demo_run: tuple[Result, Path]) -> None:
     rows = query(db, "SELECT oai_identifier FROM resources ORDER BY oai_identifier")
     assert [r[0] for r in rows] == SAMPLE_IDS
     assert query(db, "SELECT source, status FROM harvest_runs") == [("demo", "ok")]
+
+
+def test_sources_probe_prints_what_it_found_and_a_loadable_entry(tmp_path: Path) -> None:
+    import tomllib
+
+    with DemoServer() as server:
+        url = server.base_url
+        result = invoke("sources", "probe", url, "--name", "probed", "--json")
+    assert result.exit_code == 0, result.output
+    (line,) = result.stdout.splitlines()
+    report = json.loads(line)
+    assert (report["granularity"], report["deleted_record"]) == (
+        "YYYY-MM-DDThh:mm:ssZ",
+        "persistent",
+    )
+    assert (report["from_filters"], report["until_filters"]) == (True, True)
+    assert (report["page_size"], report["complete_list_size"]) == (50, len(SAMPLE))
+    entry = tomllib.loads(report["toml"])["sources"]["probed"]
+    assert (entry["endpoint"], entry["metadata_prefix"]) == (url, "oai_dc")
+
+
+def test_sources_probe_of_a_web_page_is_one_error_line() -> None:
+    with FaultServer(lambda params: (200, HTML, LOGIN_PAGE)) as server:
+        done = oer("sources", "probe", server.base_url)
+    assert done.returncode == 1
+    assert single_error_line(done).startswith("error: not_oai_response")

@@ -400,3 +400,30 @@ def test_a_run_stopped_after_listing_everything_is_finished_not_redone(
     assert query(db, "SELECT count(*) FROM resources") == [(len(load_sample()),)]
     (cursor,) = query(db, "SELECT cursor_from FROM harvest_state WHERE source = 'stopped-late'")
     assert cursor[0] is not None
+
+
+def test_identify_values_oai_does_not_allow_are_said_not_guessed(tmp_path: Path) -> None:
+    identify = (
+        oai_identify()
+        .replace(b"YYYY-MM-DDThh:mm:ssZ", b"YYYY-MM-DDThh:mm:ss")
+        .replace(b"<deletedRecord>persistent", b"<deletedRecord>sometimes")
+    )
+    page = oai_list_records([oai_dc_record("oai:fault.test:1", "One")])
+
+    def answer(params: dict[str, str]) -> Answer:
+        return 200, XML, identify if params.get("verb") == "Identify" else page
+
+    db = tmp_path / "wh.duckdb"
+    with FaultServer(answer) as server:
+        result = harvest_url(server.base_url, db)
+    assert (result.status, result.records, result.issues["identify_value"]) == ("ok", 1, 2)
+    assert query(db, "SELECT granularity, deleted_record FROM harvest_state") == [
+        ("YYYY-MM-DDThh:mm:ssZ", "no")
+    ]
+    messages = [m for (m,) in query(db, "SELECT message FROM run_issues ORDER BY seq")]
+    assert messages == [
+        "Identify gives granularity 'YYYY-MM-DDThh:mm:ss', not one of YYYY-MM-DD, "
+        "YYYY-MM-DDThh:mm:ssZ; harvesting as 'YYYY-MM-DDThh:mm:ssZ'",
+        "Identify gives deletedRecord 'sometimes', not one of no, transient, persistent; "
+        "harvesting as 'no'",
+    ]

@@ -177,6 +177,7 @@ INSERT INTO issue_codes (code, severity, run_status_effect, meaning) VALUES
     ('deleted_swept', 'info', NULL, 'Resources missing from a complete listing were marked deleted by mark-and-sweep.'),
     ('sweep_skipped', 'warning', NULL, 'A complete full listing was empty, so no resource was swept (an empty listing never deletes everything).'),
     ('redirected', 'info', NULL, 'The server redirected the request; the final URL was harvested and the redirect is recorded.'),
+    ('identify_value', 'warning', NULL, 'Identify gave a granularity or deletedRecord value OAI-PMH does not allow; the safest value was used.'),
     -- run control
     ('interrupted', 'error', NULL, 'The run was stopped before the end (signal, kill or crash); its status is interrupted and it resumes from its last checkpoint.'),
     ('internal_error', 'error', 'failed', 'A bug or unexpected condition in the pipeline stopped the run.'),
