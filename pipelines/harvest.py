@@ -508,6 +508,14 @@ class _Harvest:
         batch, last_flush = Batch(number), time.monotonic()
         complete_list_size = window["complete_list_size"] if token else None
         fresh = token is None
+
+        def flush_through_last_page() -> None:
+            """Load the batch with the checkpoint after its last page: the token to ask next."""
+            _, last = batch.pages[-1]
+            point = Checkpoint(number, last.resumption_token, pages_done, records_done,
+                               complete_list_size, last.response_date)  # fmt: skip
+            self.run.flush(batch, point)
+
         try:
             for page in prefetch(chain):
                 page_number = self.run.count_pages(page)
@@ -528,35 +536,14 @@ class _Harvest:
                 self._check_filtered(window, page)
                 due = time.monotonic() - last_flush >= self.options.flush_every_s
                 if len(batch) >= self.options.batch_size or due:
-                    self.run.flush(
-                        batch,
-                        Checkpoint(
-                            number,
-                            page.resumption_token,
-                            pages_done,
-                            records_done,
-                            complete_list_size,
-                            page.response_date,
-                        ),
-                    )
+                    flush_through_last_page()
                     batch, last_flush = Batch(number), time.monotonic()
                 if self.progress:
                     self.progress(self.run.result.records, self.expected)
         except BaseException:
             # what arrived before the failure is kept; the checkpoint stays before it
             if batch.pages:
-                _, last = batch.pages[-1]
-                self.run.flush(
-                    batch,
-                    Checkpoint(
-                        number,
-                        last.resumption_token,
-                        pages_done,
-                        records_done,
-                        complete_list_size,
-                        last.response_date,
-                    ),
-                )
+                flush_through_last_page()
             raise
         self._plan_ahead(window, records_done)
         self.run.flush(

@@ -189,9 +189,9 @@ class Run:
     def flush(self, batch: Batch, point: Checkpoint | None) -> None:
         """Map and load one batch together with its checkpoint, in one transaction."""
         result, source = self.result, self.source
-        shas = [hashlib.sha256(item.raw).hexdigest() for item in batch.items]
-        records, failures = [], []
+        shas, records, failures = [], [], []
         if not self.listing_only:
+            shas = [hashlib.sha256(item.raw).hexdigest() for item in batch.items]
             records, failures = map_batch(source.name, source.metadata_prefix, batch.items, shas)
         with transaction(self.con) as con:
             if batch.pages:
