@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from tests.support.corpus import corpus_path
-from transforms.crosswalks import map_batch, map_item
+from transforms.crosswalks import DECLARATIONS, map_batch, map_item
+from transforms.crosswalks.coverage import Tally
 from transforms.model import make_record_id
 
 OAI = "{http://www.openarchives.org/OAI/2.0/}"
@@ -61,8 +62,13 @@ def test_zenodo_record_maps_every_element() -> None:
     ]  # fmt: skip
     assert record.dates == [{"raw": "2023-12-11", "iso": "2023-12-11", "kind": None}]
     assert len(record.descriptions) == 2
-    # Zenodo double-escapes its HTML: the raw text is kept as sent (hygiene is a later stage).
-    assert record.descriptions[0]["value"].startswith("&lt;h2&gt;&lt;a href=")
+    # Zenodo double-escapes its HTML: decoded and stripped to text, the raw value kept.
+    assert record.descriptions[0]["value"].startswith("RDMO 2.1.0 (Dec 11, 2023)\nRefactor")
+    assert "<" not in record.descriptions[0]["value"]
+    assert record.originals[0]["field"] == "descriptions"
+    assert record.originals[0]["index"] == 0
+    assert record.originals[0]["value"].startswith("&lt;h2&gt;&lt;a href=")
+    assert {i["code"] for i in record.issues} >= {"html_stripped", "entities_decoded"}
     assert record.descriptions[1]["value"] == (
         "If you refer to this software in a publication, please cite it as below."
     )
@@ -84,7 +90,7 @@ def test_zenodo_record_maps_every_element() -> None:
         "http://www.apache.org/licenses/LICENSE-2.0",
     ]
     assert record.resource_types == ["info:eu-repo/semantics/other"]
-    assert record.issues == []
+    assert {i["code"] for i in record.issues} == {"html_stripped", "entities_decoded"}
     assert len(record.content_hash) == 64
 
 
@@ -118,10 +124,25 @@ def test_repeated_elements_and_xml_lang_are_kept() -> None:
     assert [i["code"] for i in record.issues] == ["unparsable_date"]
 
 
-def test_missing_title_and_foreign_elements_are_reported_not_dropped() -> None:
+def test_missing_title_is_reported_and_foreign_elements_counted_as_unknown() -> None:
     metadata = dc('<dc:creator>A</dc:creator><x:extra xmlns:x="urn:x">v</x:extra>')
-    record = map_item("s", "oai_dc", Item("oai:s:2", "2020", metadata=metadata), "x")
-    assert {i["code"] for i in record.issues} == {"unknown_element", "missing_title"}
+    tally = Tally()
+    record = map_item("s", "oai_dc", Item("oai:s:2", "2020", metadata=metadata), "x", tally)
+    assert {i["code"] for i in record.issues} == {"missing_title"}
+    assert tally.rows(DECLARATIONS) == [
+        {"crosswalk": "oai_dc", "path": "creator", "status": "mapped", "elements": 1, "records": 1},
+        {"crosswalk": "oai_dc", "path": "extra", "status": "unknown", "elements": 1, "records": 1},
+    ]
+
+
+def test_dc_elements_in_an_odd_namespace_map_by_name() -> None:
+    metadata = etree.fromstring(
+        '<oai_dc:dc xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/"'
+        ' xmlns:dc="http://purl.org/dc/elements/1.1"><dc:title>T</dc:title></oai_dc:dc>'
+    )
+    record = map_item("s", "oai_dc", Item("oai:s:6", "2020", metadata=metadata), "x")
+    assert record.titles == [{"value": "T", "lang": None}]
+    assert [i["code"] for i in record.issues] == ["nonstandard_namespace"]
 
 
 def test_deleted_records_map_without_metadata() -> None:
@@ -131,7 +152,7 @@ def test_deleted_records_map_without_metadata() -> None:
 
 def test_unknown_format_becomes_a_failure_with_its_raw_payload() -> None:
     items = [
-        Item("oai:s:4", "2020", metadata=etree.fromstring("<mods xmlns='urn:mods'/>"), raw=b"<r/>"),
+        Item("oai:s:4", "2020", metadata=etree.fromstring("<foo xmlns='urn:foo'/>"), raw=b"<r/>"),
         Item("oai:s:5", "2020", metadata=dc("<dc:title>ok</dc:title>")),
     ]
     records, failures = map_batch("s", "mods", items, ["a", "b"])

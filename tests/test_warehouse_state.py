@@ -29,7 +29,7 @@ from warehouse import state as st
 from warehouse.db import MIGRATIONS_DIR
 
 NEW_TABLES = {"harvest_state", "harvest_windows", "harvest_listings", "issue_codes"}
-VIEWS = {"v_harvest_status", "v_run_issues"}
+VIEWS = {"v_harvest_status", "v_run_issues", "v_crosswalk_coverage"}
 REQUIRED_CODES = {
     "not_oai_response", "xml_parse_error", "http_error", "transport_error",
     "response_too_large", "retry_after_too_long", "retried", "bad_resumption_token",
@@ -102,8 +102,8 @@ def test_every_table_view_and_column_is_commented(con):
     assert [(t, c) for t, c, comment in columns if not (comment or "").strip()] == []
 
 
-def test_fresh_file_is_at_version_2_with_the_issue_taxonomy(con):
-    assert schema_version(con) == 2
+def test_fresh_file_is_at_the_latest_version_with_the_issue_taxonomy(con):
+    assert schema_version(con) == max(int(p.name[:3]) for p in MIGRATIONS_DIR.glob("[0-9]*.sql"))
     codes = {
         c: (s, e)
         for c, s, e in rows(con, "SELECT code, severity, run_status_effect FROM issue_codes")
@@ -115,7 +115,7 @@ def test_fresh_file_is_at_version_2_with_the_issue_taxonomy(con):
     assert one(con, "SELECT count(*) FROM issue_codes WHERE meaning IS NULL OR meaning = ''") == 0
 
 
-def test_002_upgrades_a_001_warehouse_holding_data(tmp_path):
+def test_later_migrations_upgrade_a_001_warehouse_holding_data(tmp_path):
     only_001 = tmp_path / "sql"
     only_001.mkdir()
     shutil.copy(MIGRATIONS_DIR / "001_core.sql", only_001)
@@ -148,9 +148,13 @@ def test_002_upgrades_a_001_warehouse_holding_data(tmp_path):
         )
     old.close()
 
-    c = connect(path)  # applies 002 on top
+    c = connect(path)  # applies 002 and later on top
     try:
-        assert schema_version(c) == 2
+        assert schema_version(c) == max(int(p.name[:3]) for p in MIGRATIONS_DIR.glob("[0-9]*.sql"))
+        # 003: the new model columns read as empty, not NULL, on the old rows
+        assert rows(c, "SELECT DISTINCT related, thumbnails, crosswalk FROM resources") == [
+            ([], [], None)
+        ]
         assert rows(c, "SELECT run_id, mode, issue_counts FROM harvest_runs ORDER BY run_id") == [
             ("r1", "full", "{}"),
             ("r2", "full", '{"http_error":2}'),

@@ -20,7 +20,7 @@ import pyarrow as pa
 
 # Namespace for record ids: uuid5(RECORD_NAMESPACE, "<source>\x1f<oai identifier>").
 RECORD_NAMESPACE = uuid.UUID("5b3f2a9e-7c1d-5e80-9f4a-0e0c0a0d1e01")
-MODEL_VERSION = "1"
+MODEL_VERSION = "2"  # 2: educational fields, typed relations, links, hygiene originals
 
 
 class LangString(TypedDict):
@@ -52,6 +52,66 @@ class Identifier(TypedDict):
     value: str
     scheme: str  # url, doi, isbn, issn, handle, urn, oai, other
     normalized: str | None
+
+
+class Term(TypedDict):
+    """A value from a vocabulary: as given (`raw`), and the concept it maps to when known.
+
+    For learning resource types `scheme` is "hcrt" and `uri` an HCRT concept
+    (https://w3id.org/kim/hcrt/…); for classifications it names the scheme the source
+    gives (ddc, lcsh, a taxon source…) and `uri` is the concept URI when the source has one.
+    """
+
+    raw: str
+    scheme: str | None
+    uri: str | None
+    label: str | None
+
+
+class Relation(TypedDict):
+    """A typed link to another resource (isPartOf, hasPart, isVersionOf, hasVersion…)."""
+
+    kind: str  # lowerCamelCase DataCite/DCMI relation type, e.g. isPartOf
+    target: str  # as given
+    scheme: str | None  # identifier scheme of the target (doi, url, handle…)
+    normalized: str | None
+
+
+class Funder(TypedDict):
+    """Who funded the resource, with the funder id (Crossref Funder / ROR) and award."""
+
+    name: str
+    identifier: str | None
+    award: str | None
+
+
+class Link(TypedDict):
+    """A URL to the content itself (a download), with its media type when known."""
+
+    url: str
+    media_type: str | None
+
+
+class Property(TypedDict):
+    """A name/value pair, e.g. accessibility: ("accessibilityFeature", "captions")."""
+
+    name: str
+    value: str
+
+
+class Duration(TypedDict):
+    """How long the resource takes: raw, and ISO 8601 duration (None when not parseable)."""
+
+    raw: str
+    iso: str | None
+
+
+class Original(TypedDict):
+    """A text value as given, when text hygiene changed it (HTML, entities, whitespace)."""
+
+    field: str  # the model field, e.g. descriptions
+    index: int  # position of the cleaned value in that field
+    value: str
 
 
 class RecordIssue(TypedDict):
@@ -89,6 +149,22 @@ class Record:
     relations: list[str] = field(default_factory=list)
     coverage: list[str] = field(default_factory=list)
     source_refs: list[str] = field(default_factory=list)  # dc:source: what it derives from
+    crosswalk: str | None = None  # which crosswalk mapped the record, e.g. mods, lom
+    education_levels: list[LangString] = field(default_factory=list)  # as given
+    audiences: list[LangString] = field(default_factory=list)  # intended roles, as given
+    learning_resource_types: list[Term] = field(default_factory=list)  # raw + HCRT
+    classifications: list[Term] = field(default_factory=list)  # subject codes with scheme
+    typical_age_ranges: list[str] = field(default_factory=list)  # e.g. "6-8", "18-"
+    duration: Duration | None = None
+    accessibility: list[Property] = field(default_factory=list)
+    interactivity_type: str | None = None  # active, expositive, mixed (LOM / LRMI)
+    interactivity_level: str | None = None  # LOM: very low … very high
+    related: list[Relation] = field(default_factory=list)  # typed relations
+    funders: list[Funder] = field(default_factory=list)
+    landing_page: str | None = None  # the page describing the resource
+    downloads: list[Link] = field(default_factory=list)  # the content itself
+    thumbnails: list[str] = field(default_factory=list)
+    originals: list[Original] = field(default_factory=list)  # text before hygiene
     issues: list[RecordIssue] = field(default_factory=list)
     raw_sha256: str | None = None  # key of the raw payload in raw_records
     record_id: str = ""
@@ -129,6 +205,27 @@ _DATE = pa.struct([("raw", pa.string()), ("iso", pa.string()), ("kind", pa.strin
 _IDENTIFIER = pa.struct(
     [("value", pa.string()), ("scheme", pa.string()), ("normalized", pa.string())]
 )
+_TERM = pa.struct(
+    [
+        ("raw", pa.string()),
+        ("scheme", pa.string()),
+        ("uri", pa.string()),
+        ("label", pa.string()),
+    ]
+)
+_RELATION = pa.struct(
+    [
+        ("kind", pa.string()),
+        ("target", pa.string()),
+        ("scheme", pa.string()),
+        ("normalized", pa.string()),
+    ]
+)
+_FUNDER = pa.struct([("name", pa.string()), ("identifier", pa.string()), ("award", pa.string())])
+_LINK = pa.struct([("url", pa.string()), ("media_type", pa.string())])
+_PROPERTY = pa.struct([("name", pa.string()), ("value", pa.string())])
+_DURATION = pa.struct([("raw", pa.string()), ("iso", pa.string())])
+_ORIGINAL = pa.struct([("field", pa.string()), ("index", pa.int32()), ("value", pa.string())])
 _ISSUE = pa.struct(
     [
         ("code", pa.string()),
@@ -163,6 +260,22 @@ RECORD_SCHEMA = pa.schema(
         ("relations", pa.list_(pa.string())),
         ("coverage", pa.list_(pa.string())),
         ("source_refs", pa.list_(pa.string())),
+        ("crosswalk", pa.string()),
+        ("education_levels", pa.list_(_LANGSTRING)),
+        ("audiences", pa.list_(_LANGSTRING)),
+        ("learning_resource_types", pa.list_(_TERM)),
+        ("classifications", pa.list_(_TERM)),
+        ("typical_age_ranges", pa.list_(pa.string())),
+        ("duration", _DURATION),
+        ("accessibility", pa.list_(_PROPERTY)),
+        ("interactivity_type", pa.string()),
+        ("interactivity_level", pa.string()),
+        ("related", pa.list_(_RELATION)),
+        ("funders", pa.list_(_FUNDER)),
+        ("landing_page", pa.string()),
+        ("downloads", pa.list_(_LINK)),
+        ("thumbnails", pa.list_(pa.string())),
+        ("originals", pa.list_(_ORIGINAL)),
         ("issues", pa.list_(_ISSUE)),
         ("raw_sha256", pa.string()),
         ("content_hash", pa.string()),

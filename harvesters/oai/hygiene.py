@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from lxml import etree
@@ -191,3 +192,77 @@ def _item_spans(content: bytes, items: list[etree._Element]) -> list[tuple[int, 
     if any(id(item) not in position for item in items):
         return None
     return [spans[position[id(item)]] for item in items]
+
+
+# ---------------------------------------------------------------- undeclared prefixes
+# Some repositories write `dc:title` without declaring `xmlns:dc` (seen in DPLA hub feeds).
+# The document is then not namespace-well-formed and libxml2 rejects it. A prefix with one
+# conventional meaning is declared with that namespace; any other one gets a URN that says
+# it was never declared. The declarations go on the root element, so the rest of the bytes
+# stay exactly as received, and the caller reports every prefix it declared.
+CONVENTIONAL_PREFIXES = {
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "dcterms": "http://purl.org/dc/terms/",
+    "oai_dc": "http://www.openarchives.org/OAI/2.0/oai_dc/",
+    "oai_qdc": "http://worldcat.org/xmlschemas/qdc-1.0/",
+    "qdc": "http://worldcat.org/xmlschemas/qdc-1.0/",
+    "mods": "http://www.loc.gov/mods/v3",
+    "marc": "http://www.loc.gov/MARC21/slim",
+    "lom": "http://ltsc.ieee.org/xsd/LOM",
+    "xsi": "http://www.w3.org/2001/XMLSchema-instance",
+    "xlink": "http://www.w3.org/1999/xlink",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "edm": "http://www.europeana.eu/schemas/edm/",
+    "ore": "http://www.openarchives.org/ore/terms/",
+    "datacite": "http://datacite.org/schema/kernel-4",
+    "oaire": "http://namespace.openaire.eu/schema/oaire/",
+    "oai": "http://www.openarchives.org/OAI/2.0/",
+}
+UNDECLARED_NAMESPACE = "urn:oer-pipeline:undeclared-prefix:"
+_UNDEFINED_PREFIX = re.compile(r"Namespace prefix (\S+) (?:on|for) (?:\S+ on )?\S+ is not defined")
+_PROLOG = re.compile(
+    rb"(?:\xef\xbb\xbf)?(?:\s+|<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>\[]*(?:\[.*?\])?\s*>)*<([^\s/>]+)",
+    re.S,
+)
+_MAX_PREFIXES = 32
+
+
+def undefined_prefix(message: str) -> str | None:
+    """The prefix a libxml2 'Namespace prefix X on Y is not defined' error names."""
+    match = _UNDEFINED_PREFIX.search(message or "")
+    return match[1] if match else None
+
+
+def declare_prefix(content: bytes, prefix: str) -> bytes | None:
+    """`content` with `xmlns:prefix` declared on its root element; None if no root is found."""
+    match = _PROLOG.match(content)
+    if match is None or not re.fullmatch(r"[A-Za-z_][\w.-]*", prefix):
+        return None
+    uri = CONVENTIONAL_PREFIXES.get(prefix, UNDECLARED_NAMESPACE + prefix)
+    at = match.end()
+    return content[:at] + f' xmlns:{prefix}="{uri}"'.encode() + content[at:]
+
+
+def declare_missing_prefixes(
+    content: bytes, parse: Callable[[bytes], etree._Element]
+) -> tuple[etree._Element, bytes, list[str]]:
+    """Parse with `parse`; while it fails on an undeclared prefix, declare it and retry.
+
+    Returns the root, the bytes that parsed and the prefixes declared (in order). Any other
+    error, or a prefix that cannot be declared, re-raises the parse error as is.
+    """
+    declared: list[str] = []
+    while True:
+        try:
+            return parse(content), content, declared
+        except etree.XMLSyntaxError as exc:
+            prefix = undefined_prefix(str(exc))
+            if prefix is None or prefix in declared or len(declared) >= _MAX_PREFIXES:
+                raise
+            repaired = declare_prefix(content, prefix)
+            if repaired is None:
+                raise
+            content = repaired
+            declared.append(prefix)

@@ -3,7 +3,9 @@
 Every element is repeatable; `xml:lang` is kept on the text fields that carry language
 (title, description, subject). Elements are matched by namespace and local name, so any
 prefix maps the same, and DCMI terms with the same local name (some servers mix them into
-oai_dc) map like their DC counterparts.
+oai_dc) map like their DC counterparts. A DC element name in another namespace (a typo in
+the namespace URI, or none at all) still maps, by its name, with a `nonstandard_namespace`
+issue: the element semantics are clear even when the namespace is not.
 """
 
 from __future__ import annotations
@@ -13,63 +15,95 @@ from collections.abc import Callable
 from lxml import etree
 
 from transforms.crosswalks.common import (
-    XML_LANG,
-    add_dates,
-    add_identifiers,
+    add_agent,
+    add_date,
+    add_identifier,
+    add_issue,
+    add_plain,
+    add_text,
     check_required,
     element_text,
-    unknown_element,
+    is_url,
+    lang_of,
+    local_name,
+    set_landing_page,
 )
-from transforms.model import Agent, LangString, Record
+from transforms.model import Record
 
+NAME = "oai_dc"
 DC_NS = "http://purl.org/dc/elements/1.1/"
 DCTERMS_NS = "http://purl.org/dc/terms/"
 OAI_DC_NS = "http://www.openarchives.org/OAI/2.0/oai_dc/"
-NAMESPACES = (OAI_DC_NS,)
+NAMESPACES = (OAI_DC_NS, OAI_DC_NS.rstrip("/"))
+ROOT_NAMES = ("dc",)
+PREFIXES = ("oai_dc",)
 
 Mapper = Callable[[Record, str, etree._Element], None]
 
 
-def _lang(el: etree._Element) -> str | None:
-    return (el.get(XML_LANG) or "").strip() or None
+def _identifier(record: Record, text: str, el: etree._Element) -> None:
+    add_identifier(record, text)
+    if is_url(text):
+        set_landing_page(record, text)
 
 
-_BY_NAME: dict[str, Mapper] = {
-    "title": lambda r, t, el: r.titles.append(LangString(value=t, lang=_lang(el))),
-    "creator": lambda r, t, el: r.creators.append(Agent(name=t, identifier=None, role=None)),
-    "subject": lambda r, t, el: r.subjects.append(LangString(value=t, lang=_lang(el))),
-    "description": lambda r, t, el: r.descriptions.append(LangString(value=t, lang=_lang(el))),
-    "publisher": lambda r, t, el: r.publishers.append(Agent(name=t, identifier=None, role=None)),
-    "contributor": lambda r, t, el: r.contributors.append(
-        Agent(name=t, identifier=None, role=None)
-    ),
-    "date": lambda r, t, el: add_dates(r, t),
-    "type": lambda r, t, el: r.resource_types.append(t),
-    "format": lambda r, t, el: r.formats.append(t),
-    "identifier": lambda r, t, el: add_identifiers(r, t),
-    "source": lambda r, t, el: r.source_refs.append(t),
-    "language": lambda r, t, el: r.languages.append(t),
-    "relation": lambda r, t, el: r.relations.append(t),
-    "coverage": lambda r, t, el: r.coverage.append(t),
-    "rights": lambda r, t, el: r.rights.append(t),
+BY_NAME: dict[str, Mapper] = {
+    "title": lambda r, t, el: add_text(r, "titles", t, lang_of(el)),
+    "creator": lambda r, t, el: add_agent(r, "creators", t),
+    "subject": lambda r, t, el: add_text(r, "subjects", t, lang_of(el)),
+    "description": lambda r, t, el: add_text(r, "descriptions", t, lang_of(el)),
+    "publisher": lambda r, t, el: add_agent(r, "publishers", t),
+    "contributor": lambda r, t, el: add_agent(r, "contributors", t),
+    "date": lambda r, t, el: add_date(r, t),
+    "type": lambda r, t, el: add_plain(r, "resource_types", t),
+    "format": lambda r, t, el: add_plain(r, "formats", t),
+    "identifier": _identifier,
+    "source": lambda r, t, el: add_plain(r, "source_refs", t),
+    "language": lambda r, t, el: add_plain(r, "languages", t),
+    "relation": lambda r, t, el: add_plain(r, "relations", t),
+    "coverage": lambda r, t, el: add_plain(r, "coverage", t),
+    "rights": lambda r, t, el: add_plain(r, "rights", t),
 }
+MAPPED = frozenset(BY_NAME)
+DROPPED: frozenset[str] = frozenset()
 # One lookup per element: the full Clark-notation tag → its mapper.
-_BY_TAG: dict[str, Mapper] = {
-    f"{{{ns}}}{name}": mapper for ns in (DC_NS, DCTERMS_NS) for name, mapper in _BY_NAME.items()
+BY_TAG: dict[str, Mapper] = {
+    f"{{{ns}}}{name}": mapper for ns in (DC_NS, DCTERMS_NS) for name, mapper in BY_NAME.items()
 }
+
+
+def map_elements(
+    record: Record,
+    metadata: etree._Element,
+    by_tag: dict[str, Mapper],
+    by_name: dict[str, Mapper],
+) -> None:
+    """Map each child by full tag, else by local name (with one nonstandard_namespace issue)."""
+    odd: set[str] = set()
+    for el in metadata:
+        tag = el.tag
+        if not isinstance(tag, str):
+            continue  # comments, processing instructions
+        mapper = by_tag.get(tag)
+        if mapper is None:
+            mapper = by_name.get(local_name(tag))
+            if mapper is None:
+                continue  # unknown: counted by the coverage tally, kept in the raw payload
+            odd.add(tag.partition("}")[0][1:] or "(none)")
+        text = element_text(el)
+        if text:
+            mapper(record, text, el)
+    if odd:
+        add_issue(
+            record,
+            "nonstandard_namespace",
+            "info",
+            None,
+            f"elements mapped by name from namespace(s) {', '.join(sorted(odd))}",
+        )
 
 
 def map_metadata(record: Record, metadata: etree._Element) -> None:
     """Fill `record` from an `<oai_dc:dc>` element."""
-    for child in metadata:
-        tag = child.tag
-        if not isinstance(tag, str):
-            continue  # comments, processing instructions
-        mapper = _BY_TAG.get(tag)
-        if mapper is None:
-            unknown_element(record, tag, "not one of the 15 Dublin Core elements")
-            continue
-        text = element_text(child)
-        if text:
-            mapper(record, text, child)
+    map_elements(record, metadata, BY_TAG, BY_NAME)
     check_required(record)
