@@ -19,13 +19,15 @@ import pyarrow as pa
 
 from harvesters.oai import Page, RecordItem
 from pipelines.registry import Source
-from transforms.crosswalks import map_batch
+from transforms.crosswalks import DECLARATIONS, map_batch
+from transforms.crosswalks.coverage import Tally
 from transforms.model import records_to_arrow
 from warehouse import transaction
 from warehouse.load import (
     add_pages,
     add_run_issue,
     finish_run,
+    load_coverage,
     load_raw_records,
     load_records,
     start_run,
@@ -190,9 +192,12 @@ class Run:
         """Map and load one batch together with its checkpoint, in one transaction."""
         result, source = self.result, self.source
         shas, records, failures = [], [], []
+        tally = Tally()
         if not self.listing_only:
             shas = [hashlib.sha256(item.raw).hexdigest() for item in batch.items]
-            records, failures = map_batch(source.name, source.metadata_prefix, batch.items, shas)
+            records, failures = map_batch(
+                source.name, source.metadata_prefix, batch.items, shas, tally
+            )
         with transaction(self.con) as con:
             if batch.pages:
                 add_pages(con, self.run_id, _pages_table(batch))
@@ -204,6 +209,9 @@ class Run:
                 result.undeleted += counts.undeleted
                 result.unchanged += counts.unchanged
                 result.deleted += counts.deleted
+                load_coverage(
+                    con, self.run_id, source.name, source.metadata_prefix, tally.rows(DECLARATIONS)
+                )
             if self.keep_listing and (batch.items or batch.unloaded):
                 add_listed(con, self.run_id, _listing_table(batch))
             for failure in failures:
@@ -231,10 +239,11 @@ class Run:
         if failures:
             result.failed += len(failures)
             self.worsen("partial")
-        for record in records:
+        for record in records:  # info-level record issues (hygiene) stay on the record only
             for record_issue in record.issues:
-                code = record_issue["code"]
-                result.issues[code] = result.issues.get(code, 0) + 1
+                if record_issue["severity"] != "info":
+                    code = record_issue["code"]
+                    result.issues[code] = result.issues.get(code, 0) + 1
 
     def _warnings(self, batch: Batch) -> None:
         for _, page in batch.pages:

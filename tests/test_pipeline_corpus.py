@@ -163,7 +163,8 @@ def test_zenodo_record_lands_field_by_field(zenodo: Harvested) -> None:
         "SELECT record_id, source, metadata_prefix, datestamp, datestamp_iso, deleted, "
         "set_specs, titles, descriptions[1].value[:60], creators, contributors, publishers, "
         "dates, subjects, resource_types, formats, identifiers, languages, rights, "
-        "relations, coverage, source_refs, issues "
+        "relations, coverage, source_refs, [i.code FOR i IN issues], crosswalk, landing_page, "
+        "originals[1].value[:30] "
         "FROM resources WHERE oai_identifier = ?",
         [POCKET_COFFEA],
     )
@@ -181,8 +182,8 @@ def test_zenodo_record_lands_field_by_field(zenodo: Harvested) -> None:
                 "lang": None,
             }
         ],
-        # the source double-escapes its HTML: one level of escaping survives, as sent
-        "&lt;p&gt;A configuration layer for the analysis of CMS data ",
+        # the source double-escapes its HTML: decoded and stripped, raw kept in originals
+        "A configuration layer for the analysis of CMS data in the Na",
         [{"name": "Matteo Marchegiani", "identifier": None, "role": None}],
         [],
         [{"name": "Zenodo", "identifier": None, "role": None}],
@@ -211,7 +212,10 @@ def test_zenodo_record_lands_field_by_field(zenodo: Harvested) -> None:
         ["https://zenodo.org/communities/pyhep2023/", "https://doi.org/10.5281/zenodo.8435695"],
         [],
         ["PyHEP 2023 Workshop, 9-12 October 2023"],
-        [],
+        ["entities_decoded", "html_stripped"],
+        "oai_dc",
+        "https://doi.org/10.5281/zenodo.8435696",
+        "&lt;p&gt;A configuration layer",
     )
 
 

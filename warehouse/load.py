@@ -511,3 +511,37 @@ def _require_values(table: pa.Table, columns: tuple[str, ...], what: str) -> Non
 def _require_run(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
     if query_one(con, "SELECT 1 FROM harvest_runs WHERE run_id = ?", [run_id]) is None:
         raise ValueError(f"no harvest run {run_id}; call start_run first")
+
+
+# ---------------------------------------------------------------- crosswalk coverage
+
+_COVERAGE_SCHEMA = pa.schema(
+    [
+        ("crosswalk", pa.string()),
+        ("path", pa.string()),
+        ("status", pa.string()),
+        ("elements", pa.int64()),
+        ("records", pa.int64()),
+    ]
+)
+
+_COVERAGE_SQL = """
+INSERT INTO crosswalk_coverage AS c
+    (run_id, source, metadata_prefix, crosswalk, path, status, elements, records)
+SELECT $run_id, $source, $prefix, crosswalk, path, status, elements, records FROM _wh_coverage
+ON CONFLICT (run_id, crosswalk, path) DO UPDATE SET
+    elements = c.elements + excluded.elements, records = c.records + excluded.records,
+    status = excluded.status
+"""
+
+
+def load_coverage(
+    con: duckdb.DuckDBPyConnection, run_id: str, source: str, metadata_prefix: str, rows: list[dict]
+) -> None:
+    """Add a batch's crosswalk coverage counts (coverage.Tally.rows) to the run's totals."""
+    if not rows:
+        return
+    table = pa.Table.from_pylist(rows, schema=_COVERAGE_SCHEMA)
+    params = {"run_id": run_id, "source": source, "prefix": metadata_prefix}
+    with _registered(con, "_wh_coverage", table):
+        con.execute(_COVERAGE_SQL, params)

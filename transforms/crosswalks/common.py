@@ -92,7 +92,7 @@ def clean(record: Record, field: str, raw: str) -> str:
         if text != raw:
             index = len(getattr(record, field))
             record.originals.append({"field": field, "index": index, "value": raw})
-        for fix in fixes:
+        for fix in sorted(fixes):  # sets iterate in hash order, which varies per process
             if fix in _FIX_ISSUES:
                 code, severity, message = _FIX_ISSUES[fix]
                 if not any(i["code"] == code and i["field"] == field for i in record.issues):

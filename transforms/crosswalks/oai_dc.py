@@ -10,7 +10,7 @@ issue: the element semantics are clear even when the namespace is not.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from lxml import etree
 
@@ -74,7 +74,7 @@ BY_TAG: dict[str, Mapper] = {
 
 def map_elements(
     record: Record,
-    metadata: etree._Element,
+    metadata: Iterable[etree._Element],
     by_tag: dict[str, Mapper],
     by_name: dict[str, Mapper],
 ) -> None:
