@@ -25,6 +25,7 @@ from harvesters.oai import (
     WarningEvent,
     XMLParseError,
     parse_document,
+    parse_oai,
     read_list_page,
 )
 from pipelines.demo.server import OAIRepository
@@ -458,3 +459,33 @@ def test_redirects_are_followed_and_recorded_on_every_page(clean: Items) -> None
         len(p.redirects) == 1 and "/old-oai?verb=ListRecords" in p.redirects[0] for p in pages
     )
     assert all(p.url.startswith(server.base_url + "?") for p in pages)
+
+
+def test_undeclared_prefix_is_declared_and_warned_with_removals_still_attributed() -> (
+    None
+):
+    repository = OAIRepository(RECORDS, page_size=PAGE)
+    body = repository.respond({"verb": ["ListRecords"], "metadataPrefix": ["oai_dc"]}, "http://h")
+    # a feed that forgets xmlns:dc (seen in DPLA hubs), with one illegal character as well
+    broken = body.replace(b' xmlns:dc="http://purl.org/dc/elements/1.1/"', b"")
+    assert broken != body
+    first_title = broken.index(b"<dc:title") + len(b"<dc:title xml:lang=\"en\">")
+    broken = broken[:first_title] + b"\x0c" + broken[first_title:]
+    with pytest.raises(XMLParseError):
+        parse_oai(broken, url="u")  # the strict parser stays strict
+    part = read_list_page(parse_document(broken, url="u", content_type="text/xml"), "ListRecords")
+    assert len(part.items) == 10
+    assert [w.code for w in part.warnings] == ["undeclared_namespace_prefix"]
+    assert "dc=http://purl.org/dc/elements/1.1/" in part.warnings[0].message
+    warned = [i.identifier for i in part.items if i.warnings]
+    assert warned == [part.items[0].identifier]  # the removal is still on its own record
+    assert part.items[0].metadata[0].tag == "{http://purl.org/dc/elements/1.1/}title"
+
+
+def test_an_unknown_undeclared_prefix_gets_a_urn_that_says_so() -> None:
+    repository = OAIRepository(RECORDS[:1], page_size=PAGE)
+    body = repository.respond({"verb": ["ListRecords"], "metadataPrefix": ["oai_dc"]}, "http://h")
+    broken = body.replace(b"</oai_dc:dc>", b"<zz:extra>v</zz:extra></oai_dc:dc>")
+    part = read_list_page(parse_document(broken, url="u", content_type="text/xml"), "ListRecords")
+    extra = part.items[0].metadata[-1]
+    assert extra.tag == "{urn:oer-pipeline:undeclared-prefix:zz}extra"

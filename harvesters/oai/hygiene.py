@@ -226,7 +226,7 @@ _PROLOG = re.compile(
     rb"(?:\xef\xbb\xbf)?(?:\s+|<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>\[]*(?:\[.*?\])?\s*>)*<([^\s/>]+)",
     re.S,
 )
-_MAX_PREFIXES = 32
+MAX_DECLARED_PREFIXES = 32
 
 
 def undefined_prefix(message: str) -> str | None:
@@ -259,7 +259,7 @@ def declare_missing_prefixes(
             return parse(content), content, declared
         except etree.XMLSyntaxError as exc:
             prefix = undefined_prefix(str(exc))
-            if prefix is None or prefix in declared or len(declared) >= _MAX_PREFIXES:
+            if prefix is None or prefix in declared or len(declared) >= MAX_DECLARED_PREFIXES:
                 raise
             repaired = declare_prefix(content, prefix)
             if repaired is None:

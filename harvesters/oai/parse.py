@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Generic, TypeVar
 
@@ -25,7 +25,17 @@ from harvesters.oai.errors import (
     body_preview,
     oai_error_for,
 )
-from harvesters.oai.hygiene import Removal, attribute, describe, strip_illegal_chars
+from harvesters.oai.hygiene import (
+    CONVENTIONAL_PREFIXES,
+    MAX_DECLARED_PREFIXES,
+    UNDECLARED_NAMESPACE,
+    Removal,
+    attribute,
+    declare_prefix,
+    describe,
+    strip_illegal_chars,
+    undefined_prefix,
+)
 
 OAI_NS = "http://www.openarchives.org/OAI/2.0/"
 
@@ -229,6 +239,7 @@ def parse_document(
     Content-Type is accepted with an "unexpected_content_type" warning. Errors carry the
     body as received."""
     removals: list[Removal] = []
+    declared: list[str] = []
     clean = content
     try:
         root = parse_oai(content, url=url, http_status=http_status, content_type=content_type)
@@ -236,15 +247,33 @@ def parse_document(
         if not isinstance(first, XMLParseError) and not isinstance(first.__cause__, XMLParseError):
             raise
         clean, removals = strip_illegal_chars(content)
-        if not removals:
-            raise
-        try:
-            root = parse_oai(clean, url=url, http_status=http_status, content_type=content_type)
-        except HarvestError as exc:
-            exc.body = content
-            exc.message = f"{exc.message} (after {describe(removals)})"
-            raise
+        while True:
+            try:
+                root = parse_oai(clean, url=url, http_status=http_status, content_type=content_type)
+                break
+            except HarvestError as exc:
+                repaired = _declare_missing_prefix(exc, clean, declared)
+                if repaired is None:
+                    if not removals and not declared:
+                        raise first from None
+                    exc.body = content
+                    exc.message = f"{exc.message} (after {_repairs(removals, declared)})"
+                    raise
+                # the declaration sits in the root's start tag: later offsets move with it
+                delta = len(repaired) - len(clean)
+                removals = [replace(r, offset=r.offset + delta) for r in removals]
+                clean = repaired
     warnings = []
+    if declared:
+        uris = ", ".join(
+            f"{p}={CONVENTIONAL_PREFIXES.get(p, UNDECLARED_NAMESPACE + p)}" for p in declared
+        )
+        warnings.append(
+            ItemWarning(
+                "undeclared_namespace_prefix",
+                f"namespace prefix(es) used without a declaration, declared as {uris}",
+            )
+        )
     media_type = (content_type or "").split(";")[0].strip().lower()
     if media_type not in _XML_MEDIA_TYPES and not media_type.endswith("+xml"):
         served = f"as Content-Type {content_type!r}" if content_type else "without a Content-Type"
@@ -252,6 +281,28 @@ def parse_document(
             ItemWarning("unexpected_content_type", f"OAI-PMH XML served {served}; accepted")
         )
     return Document(root, clean, removals, warnings)
+
+
+def _declare_missing_prefix(exc: HarvestError, content: bytes, declared: list[str]) -> bytes | None:
+    """`content` with the prefix `exc` says is undeclared declared, or None (other error)."""
+    if not isinstance(exc, XMLParseError):
+        exc = exc.__cause__ if isinstance(exc.__cause__, XMLParseError) else exc
+    if not isinstance(exc, XMLParseError):
+        return None
+    prefix = undefined_prefix(exc.message)
+    if prefix is None or prefix in declared or len(declared) >= MAX_DECLARED_PREFIXES:
+        return None
+    repaired = declare_prefix(content, prefix)
+    if repaired is not None:
+        declared.append(prefix)
+    return repaired
+
+
+def _repairs(removals: list[Removal], declared: list[str]) -> str:
+    done = [describe(removals)] if removals else []
+    if declared:
+        done.append(f"declaring prefix(es) {', '.join(declared)}")
+    return " and ".join(done)
 
 
 def read_list_page(document: Document, verb: str) -> ListPart:

@@ -116,4 +116,5 @@ COMMENT ON COLUMN v_crosswalk_coverage.run_id IS 'The run counted.';
 -- ---------------------------------------------------------------- issue codes
 INSERT INTO issue_codes (code, severity, run_status_effect, meaning) VALUES
     ('format_fallback', 'warning', NULL, 'ListMetadataFormats could not be used to choose a format; the run harvested oai_dc, which every OAI-PMH repository must offer.'),
+    ('undeclared_namespace_prefix', 'warning', NULL, 'The response uses a namespace prefix it never declares; the prefix was declared (conventional namespace, or a urn:oer-pipeline:undeclared-prefix: URN) and the page parsed.'),
     ('format_changed', 'info', NULL, 'The harvested metadataPrefix differs from the previous run''s, so this run is a full harvest.');
