@@ -119,7 +119,10 @@ def report_harvest(result: HarvestResult, as_json: bool) -> None:
 def harvest(
     source: Annotated[str | None, typer.Argument(help="A source name from sources.toml.")] = None,
     url: Annotated[str | None, typer.Option(help="Harvest this OAI-PMH base URL instead.")] = None,
-    prefix: Annotated[str, typer.Option(help="metadataPrefix (with --url).")] = "oai_dc",
+    prefix: Annotated[
+        str,
+        typer.Option(help="metadataPrefix (with --url); auto = the richest format offered."),
+    ] = "auto",
     set_spec: Annotated[
         list[str] | None, typer.Option("--set", help="setSpec to harvest (repeatable).")
     ] = None,

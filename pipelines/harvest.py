@@ -39,6 +39,7 @@ from harvesters.oai import (
     XMLParseError,
 )
 from pipelines.concurrency import prefetch
+from pipelines.formats import choose_format
 from pipelines.registry import Source
 from pipelines.run import Batch, Checkpoint, HarvestResult, Run
 from pipelines.windows import (
@@ -65,6 +66,7 @@ from warehouse.state import (
     retry_window,
     save_identify,
     set_cursor,
+    set_format,
     split_window,
     start_window,
     sweep_deleted,
@@ -178,7 +180,10 @@ def harvest_source(
         upsert_sources(con, [source.as_row()])
         previous = _resumable(con, source, options)
         with resolved_endpoint(source) as url, fewer_gc_passes(), _client(url, options) as client:
-            harvest = _Harvest(con, source, url, client, options, progress, previous)
+            chosen, format_issues = _with_format(con, source, client, options, previous)
+            harvest = _Harvest(con, chosen, url, client, options, progress, previous)
+            for issue in format_issues:
+                harvest.run.issue(**issue)
             harvest.run_all(started)
         sweep_due = options.mode == "auto" and _sweep_due(con, harvest, options)
     finally:
@@ -188,6 +193,36 @@ def harvest_source(
         sweep = harvest_source(source, db=db, options=replace(options, mode="sweep"))
         result.sweep = {"run_id": sweep.run_id, "status": sweep.status, "swept": sweep.deleted}
     return result
+
+
+def _with_format(
+    con: duckdb.DuckDBPyConnection,
+    source: Source,
+    client: OAIClient,
+    options: HarvestOptions,
+    previous: dict | None,
+) -> tuple[Source, list[dict]]:
+    """`source` with the metadataPrefix this run harvests, and the issues of that choice.
+
+    A resumed run keeps its own prefix; a sweep pass lists the prefix last harvested.
+    """
+    state = get_state(con, source.name) or {}
+    if previous:
+        return replace(source, metadata_prefix=previous["metadata_prefix"]), []
+    if options.mode == "sweep" and state.get("metadata_prefix"):
+        return replace(source, metadata_prefix=state["metadata_prefix"]), []
+    choice = choose_format(source.metadata_prefix, client, state.get("metadata_prefix"))
+    issues = list(choice.issues)
+    if set_format(con, source.name, choice.prefix, choice.reason):
+        issues.append(
+            {
+                "code": "format_changed",
+                "severity": "info",
+                "message": f"harvesting {choice.prefix} instead of {state['metadata_prefix']} "
+                f"({choice.reason}): a full harvest",
+            }
+        )
+    return replace(source, metadata_prefix=choice.prefix), issues
 
 
 def _sweep_due(con: duckdb.DuckDBPyConnection, harvest: _Harvest, options: HarvestOptions) -> bool:

@@ -25,7 +25,7 @@ class Source:
     name: str
     kind: str
     endpoint: str
-    metadata_prefix: str = "oai_dc"
+    metadata_prefix: str = "auto"  # or a prefix; see pipelines/formats.py
     sets: tuple[str, ...] = ()
     schedule: str | None = None
     enabled: bool = True

@@ -185,7 +185,7 @@ def foreign_format_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Harves
     page = oai_list_records(
         [
             oai_dc_record("oai:fault.test:dc-1", "First"),
-            foreign_record("oai:fault.test:lom-1"),
+            foreign_record("oai:fault.test:ead-1"),
             oai_dc_record("oai:fault.test:dc-2", "Second"),
         ]
     )
@@ -219,14 +219,14 @@ def test_unknown_format_record_is_quarantined_with_its_payload(
     ((code, severity, identifier, message, raw_body),) = query(
         db, "SELECT code, severity, oai_identifier, message, raw_body FROM run_issues"
     )
-    assert (code, severity, identifier) == ("unsupported_format", "error", "oai:fault.test:lom-1")
-    assert message == "no crosswalk for metadata element {http://ltsc.ieee.org/xsd/LOM}lom"
+    assert (code, severity, identifier) == ("unsupported_format", "error", "oai:fault.test:ead-1")
+    assert message == "no crosswalk for metadata element {urn:isbn:1-931666-22-9}ead"
     assert raw_body.startswith(b"<record")
-    assert b"<identifier>oai:fault.test:lom-1</identifier>" in raw_body
-    assert b'xmlns="http://ltsc.ieee.org/xsd/LOM"' in raw_body
+    assert b"<identifier>oai:fault.test:ead-1</identifier>" in raw_body
+    assert b'xmlns="urn:isbn:1-931666-22-9"' in raw_body
     # the raw layer keeps it too, byte for byte
     assert query(
-        db, "SELECT payload FROM raw_records WHERE oai_identifier = 'oai:fault.test:lom-1'"
+        db, "SELECT payload FROM raw_records WHERE oai_identifier = 'oai:fault.test:ead-1'"
     ) == [(raw_body.decode("utf-8"),)]
 
 

@@ -696,3 +696,26 @@ def _update_open_window(
     if not row or not row[0]:
         _open_window(con, run_id, window_no)  # raises the precise error
         raise ValueError(f"window {window_no} of run {run_id} was not updated")
+
+
+def set_format(
+    con: duckdb.DuckDBPyConnection, source: str, metadata_prefix: str, reason: str
+) -> bool:
+    """Record the metadataPrefix a run of `source` harvests; True when it changed.
+
+    A change clears the incremental cursor: records of the new format have never been
+    harvested, so the next run must be full (and stays full until one completes).
+    """
+    row = con.execute(
+        "SELECT metadata_prefix FROM harvest_state WHERE source = ?", [source]
+    ).fetchone()
+    changed = row is not None and row[0] is not None and row[0] != metadata_prefix
+    con.execute(
+        "INSERT INTO harvest_state (source, metadata_prefix, metadata_prefix_reason, updated_at) "
+        "VALUES (?, ?, ?, now()) ON CONFLICT (source) DO UPDATE SET "
+        "metadata_prefix = excluded.metadata_prefix, "
+        "metadata_prefix_reason = excluded.metadata_prefix_reason, updated_at = now()"
+        + (", cursor_from = NULL" if changed else ""),
+        [source, metadata_prefix, reason],
+    )
+    return changed

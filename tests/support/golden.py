@@ -23,7 +23,7 @@ from transforms.model import Record
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "crosswalks"
 _SKIPPED = frozenset({"record_id", "content_hash", "raw_sha256"})
-_XML_DECL = re.compile(rb"<\?xml[^>]*\?>")
+_XML_DECL = re.compile(rb"<\?xml\s[^>]*\?>")
 
 
 @dataclass

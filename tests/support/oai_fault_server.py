@@ -105,8 +105,8 @@ def foreign_record(identifier: str, datestamp: str = "2026-01-02T03:04:05Z") -> 
     return (
         f"<record><header><identifier>{escape(identifier)}</identifier>"
         f"<datestamp>{datestamp}</datestamp></header><metadata>"
-        '<lom xmlns="http://ltsc.ieee.org/xsd/LOM"><general><title>'
-        "<string>A LOM record</string></title></general></lom></metadata></record>"
+        '<ead xmlns="urn:isbn:1-931666-22-9"><archdesc><did><unittitle>'
+        "An archival finding aid</unittitle></did></archdesc></ead></metadata></record>"
     )
 
 

@@ -124,7 +124,7 @@ _ROR = re.compile(r"(?:https?://ror\.org/|ror:\s*)?(0[a-z0-9]{6}\d{2})$", re.I)
 _ISNI = re.compile(
     r"(?:https?://isni\.org/isni/|isni:?\s*)?(\d{4}\s?\d{4}\s?\d{4}\s?\d{3}[\dX])$", re.I
 )
-_GND = re.compile(r"(?:https?://d-nb\.info/gnd/|gnd:\s*)([\dX-]+)$", re.I)
+_GND = re.compile(r"(?:https?://d-nb\.info/gnd/|gnd:\s*)?(\d[\dX-]*)$", re.I)
 
 
 def normalize_agent_id(raw: str | None, scheme: str | None = None) -> str | None:
@@ -311,11 +311,18 @@ _PLAIN_DURATION = re.compile(
 )
 
 
+_CLOCK_DURATION = re.compile(r"(\d{1,3}):([0-5]\d)(?::([0-5]\d))?$")
+
+
 def duration_iso(raw: str) -> str | None:
     """ISO 8601 durations as given (upper-cased); "90 min", "2 hours", "1,5 Stunden" → PT…."""
     text = raw.strip()
     if _ISO_DURATION.match(text):
         return text.upper().replace(",", ".")
+    if match := _CLOCK_DURATION.match(text):
+        hours, minutes, seconds = (int(part) for part in match.groups(default="0"))
+        parts = (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "")
+        return "PT" + parts + (f"{seconds}S" if seconds or not parts else "")
     if match := _PLAIN_DURATION.match(text):
         number, unit = match[1].replace(",", "."), match[2].lower()
         if number.endswith(".0"):
