@@ -22,7 +22,16 @@ from rich.table import Table
 
 from pipelines import reports
 from pipelines.harvest import HarvestOptions, HarvestResult, SourceDeferred, harvest_source
-from pipelines.registry import RegistryError, UnknownSource, adhoc_source, get_source, load_sources
+from pipelines.registry import (
+    RegistryError,
+    Source,
+    UnknownSource,
+    adhoc_sitemap_source,
+    adhoc_source,
+    get_source,
+    load_sources,
+)
+from pipelines.web import SitemapOptions
 from warehouse import WarehouseError, WarehouseLocked
 
 app = typer.Typer(
@@ -115,10 +124,22 @@ def report_harvest(result: HarvestResult, as_json: bool) -> None:
         raise fail(result.error or result.status, EXIT_FAILED)
 
 
+def _options_for(entry: Source, **given: object) -> HarvestOptions | SitemapOptions:
+    """Harvest options of the source's kind from the command line's values."""
+    if entry.kind == "sitemap":
+        shared = {k: given[k] for k in ("mode", "timeout", "max_wait_s", "max_retries")}
+        return SitemapOptions.for_source(entry, **shared)
+    return HarvestOptions.for_source(entry, **given)
+
+
 @app.command()
 def harvest(
     source: Annotated[str | None, typer.Argument(help="A source name from sources.toml.")] = None,
     url: Annotated[str | None, typer.Option(help="Harvest this OAI-PMH base URL instead.")] = None,
+    sitemap: Annotated[
+        str | None,
+        typer.Option(help="Harvest the pages this sitemap lists (schema.org/LRMI JSON-LD)."),
+    ] = None,
     prefix: Annotated[
         str,
         typer.Option(help="metadataPrefix (with --url); auto = the richest format offered."),
@@ -147,17 +168,19 @@ def harvest(
         float | None, typer.Option(help="Longest Retry-After to wait for before deferring (s).")
     ] = None,
 ) -> None:
-    """Harvest one source (or any OAI-PMH endpoint with --url) into the warehouse."""
-    if (source is None) == (url is None):
-        raise fail("give either a SOURCE name or --url URL")
+    """Harvest one source (or any OAI-PMH endpoint with --url, or a sitemap with --sitemap)."""
+    if sum(x is not None for x in (source, url, sitemap)) != 1:
+        raise fail("give one of: a SOURCE name, --url URL, --sitemap URL")
     with clear_errors():
         if url is not None:
             entry = adhoc_source(url, prefix, tuple(set_spec or ()))
+        elif sitemap is not None:
+            entry = adhoc_sitemap_source(sitemap)
         else:
             entry = get_source(source or "")
         with harvest_progress(not as_json and err.is_terminal) as progress:
             try:
-                options = HarvestOptions.for_source(
+                options = _options_for(
                     entry,
                     mode=mode,
                     windowed=windows,

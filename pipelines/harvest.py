@@ -25,6 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
@@ -73,6 +74,9 @@ from warehouse.state import (
     window_totals,
     windows,
 )
+
+if TYPE_CHECKING:
+    from pipelines.web import SitemapOptions
 
 __all__ = ["HarvestOptions", "HarvestResult", "SourceDeferred", "harvest_source"]
 
@@ -165,14 +169,26 @@ def harvest_source(
     *,
     db: str | Path | None = None,
     progress: ProgressCallback | None = None,
-    options: HarvestOptions | None = None,
+    options: HarvestOptions | SitemapOptions | None = None,
 ) -> HarvestResult:
     """Harvest `source` into the warehouse at `db` as one recorded run.
+
+    OAI-PMH sources are harvested here; `kind = "sitemap"` sources by pipelines.web.
 
     Never raises a harvest error: the result (and harvest_runs) says how the run ended.
     Raises only what stops a run from being recorded at all (`WarehouseLocked`,
     `SourceDeferred`), and re-raises an interrupt after recording the run as interrupted.
     """
+    if source.kind == "sitemap":  # web pages with JSON-LD: crawled by Scrapy, pipelines/web.py
+        from pipelines.web import SitemapOptions, harvest_sitemap
+
+        web_options = options if isinstance(options, SitemapOptions) else None
+        return harvest_sitemap(
+            source,
+            db=db,
+            progress=progress,
+            options=web_options or SitemapOptions.for_source(source),
+        )
     options = options or HarvestOptions.for_source(source)
     started = time.perf_counter()
     con = connect(db)

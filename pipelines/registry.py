@@ -8,7 +8,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 REGISTRY_PATH = Path(__file__).with_name("sources.toml")
-KINDS = ("oai-pmh",)
+KINDS = ("oai-pmh", "sitemap")
 
 
 class UnknownSource(LookupError):
@@ -71,8 +71,22 @@ def get_source(name: str, path: Path = REGISTRY_PATH) -> Source:
 
 def adhoc_source(url: str, metadata_prefix: str, sets: tuple[str, ...] = ()) -> Source:
     """A source for `oer harvest --url`: named after the endpoint's host and path."""
-    parts = urlsplit(url)
-    name = f"{parts.netloc or 'local'}{parts.path}".rstrip("/")
     return Source(
-        name=f"url:{name}", kind="oai-pmh", endpoint=url, metadata_prefix=metadata_prefix, sets=sets
+        name=f"url:{_host_path(url)}",
+        kind="oai-pmh",
+        endpoint=url,
+        metadata_prefix=metadata_prefix,
+        sets=sets,
     )
+
+
+def adhoc_sitemap_source(url: str) -> Source:
+    """A source for `oer harvest --sitemap`: pages listed by that sitemap, read as JSON-LD."""
+    return Source(
+        name=f"sitemap:{_host_path(url)}", kind="sitemap", endpoint=url, metadata_prefix="jsonld"
+    )
+
+
+def _host_path(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.netloc or 'local'}{parts.path}".rstrip("/")

@@ -149,14 +149,14 @@ def test_harvest_unknown_source_is_one_error_line_and_exit_2(tmp_path: Path) -> 
 def test_harvest_without_source_or_url_is_one_error_line_and_exit_2(tmp_path: Path) -> None:
     done = oer("harvest", "--db", str(tmp_path / "wh.duckdb"))
     assert done.returncode == 2
-    assert single_error_line(done) == "error: give either a SOURCE name or --url URL"
+    assert single_error_line(done) == "error: give one of: a SOURCE name, --url URL, --sitemap URL"
     assert not (tmp_path / "wh.duckdb").exists()
 
 
 def test_harvest_with_both_source_and_url_is_refused() -> None:
     result = invoke("harvest", "demo", "--url", "http://127.0.0.1:9/oai")
     assert result.exit_code == 2
-    assert result.stderr.strip() == "error: give either a SOURCE name or --url URL"
+    assert result.stderr.strip() == "error: give one of: a SOURCE name, --url URL, --sitemap URL"
 
 
 def closed_port() -> int:

@@ -119,7 +119,15 @@ def test_repeated_elements_and_xml_lang_are_kept() -> None:
         ["Printed edition 2001"],
         ["Latin America"],
     )
-    assert record.contributors == [{"name": "UNESCO", "identifier": None, "role": None}]
+    assert record.contributors == [
+        {
+            "name": "UNESCO",
+            "identifier": None,
+            "role": None,
+            "affiliation": None,
+            "affiliation_id": None,
+        }
+    ]
     assert record.dates == [{"raw": "03/04/2020", "iso": None, "kind": None}]
     assert [i["code"] for i in record.issues] == ["unparsable_date"]
 

@@ -73,7 +73,9 @@ def test_no_namespace_root_and_elements_map_by_name_with_an_issue() -> None:
     )
     assert record.crosswalk == "qdc"
     assert record.titles == [{"value": "T", "lang": None}]
-    assert record.creators == [{"name": "C", "identifier": None, "role": None}]
+    assert record.creators == [
+        {"name": "C", "identifier": None, "role": None, "affiliation": None, "affiliation_id": None}
+    ]
     assert "nonstandard_namespace" in {i["code"] for i in record.issues}
 
 

@@ -461,15 +461,13 @@ def test_redirects_are_followed_and_recorded_on_every_page(clean: Items) -> None
     assert all(p.url.startswith(server.base_url + "?") for p in pages)
 
 
-def test_undeclared_prefix_is_declared_and_warned_with_removals_still_attributed() -> (
-    None
-):
+def test_undeclared_prefix_is_declared_and_warned_with_removals_still_attributed() -> None:
     repository = OAIRepository(RECORDS, page_size=PAGE)
     body = repository.respond({"verb": ["ListRecords"], "metadataPrefix": ["oai_dc"]}, "http://h")
     # a feed that forgets xmlns:dc (seen in DPLA hubs), with one illegal character as well
     broken = body.replace(b' xmlns:dc="http://purl.org/dc/elements/1.1/"', b"")
     assert broken != body
-    first_title = broken.index(b"<dc:title") + len(b"<dc:title xml:lang=\"en\">")
+    first_title = broken.index(b"<dc:title") + len(b'<dc:title xml:lang="en">')
     broken = broken[:first_title] + b"\x0c" + broken[first_title:]
     with pytest.raises(XMLParseError):
         parse_oai(broken, url="u")  # the strict parser stays strict

@@ -184,9 +184,25 @@ def test_zenodo_record_lands_field_by_field(zenodo: Harvested) -> None:
         ],
         # the source double-escapes its HTML: decoded and stripped, raw kept in originals
         "A configuration layer for the analysis of CMS data in the Na",
-        [{"name": "Matteo Marchegiani", "identifier": None, "role": None}],
+        [
+            {
+                "name": "Matteo Marchegiani",
+                "identifier": None,
+                "role": None,
+                "affiliation": None,
+                "affiliation_id": None,
+            }
+        ],
         [],
-        [{"name": "Zenodo", "identifier": None, "role": None}],
+        [
+            {
+                "name": "Zenodo",
+                "identifier": None,
+                "role": None,
+                "affiliation": None,
+                "affiliation_id": None,
+            }
+        ],
         [{"raw": "2023-10-10", "iso": "2023-10-10", "kind": None}],
         [],
         ["info:eu-repo/semantics/lecture"],

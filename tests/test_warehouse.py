@@ -84,7 +84,17 @@ def rec(i: int, title: str = "Title", *, deleted: bool = False, **kw) -> Record:
     values = {
         "datestamp": "2024-05-01",
         "titles": [] if deleted else [{"value": f"{title} {i}", "lang": "en"}],
-        "creators": [] if deleted else [{"name": "Ada", "identifier": None, "role": None}],
+        "creators": []
+        if deleted
+        else [
+            {
+                "name": "Ada",
+                "identifier": None,
+                "role": None,
+                "affiliation": None,
+                "affiliation_id": None,
+            }
+        ],
         "languages": [] if deleted else ["en"],
         "raw_sha256": f"raw-{i}-{title}-{deleted}-{kw.get('datestamp')}",
     } | kw

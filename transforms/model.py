@@ -36,6 +36,8 @@ class Agent(TypedDict):
     name: str
     identifier: str | None  # ORCID, ROR, ISNI... when the source gives one
     role: str | None  # e.g. LOM/MARC relator, when the source gives one
+    affiliation: str | None  # the organisation the person acted for, as given
+    affiliation_id: str | None  # its identifier (ROR, GND, ISNI…) as a URI, when given
 
 
 class DateValue(TypedDict):
@@ -200,7 +202,15 @@ def content_hash(record: Record) -> str:
 
 
 _LANGSTRING = pa.struct([("value", pa.string()), ("lang", pa.string())])
-_AGENT = pa.struct([("name", pa.string()), ("identifier", pa.string()), ("role", pa.string())])
+_AGENT = pa.struct(
+    [
+        ("name", pa.string()),
+        ("identifier", pa.string()),
+        ("role", pa.string()),
+        ("affiliation", pa.string()),
+        ("affiliation_id", pa.string()),
+    ]
+)
 _DATE = pa.struct([("raw", pa.string()), ("iso", pa.string()), ("kind", pa.string())])
 _IDENTIFIER = pa.struct(
     [("value", pa.string()), ("scheme", pa.string()), ("normalized", pa.string())]

@@ -197,7 +197,14 @@ class OAIRepository:
         repository_name: str = "oer-pipeline demo repository",
         granularity: str = SECONDS_GRANULARITY,
         admin_email: str = "demo@oer-pipeline.local",
+        formats: dict[str, tuple[str, str]] | None = None,
     ) -> None:
+        """`formats`: metadataPrefix → (schema URL, namespace) offered besides oai_dc.
+
+        A record's oai_dc is built from its "metadata" dict; any format (oai_dc included)
+        can instead come as serialised XML in record["payloads"][prefix]. A record without
+        a payload for a format other than oai_dc is not available in it (and not listed).
+        """
         if granularity not in (DAY_GRANULARITY, SECONDS_GRANULARITY):
             raise ValueError(f"unknown granularity {granularity!r}")
         if page_size < 1:
@@ -207,6 +214,7 @@ class OAIRepository:
         self.repository_name = repository_name
         self.granularity = granularity
         self.admin_email = admin_email
+        self.formats = {**METADATA_FORMATS, **(formats or {})}
         self._datestamps = [parse_datestamp(record["datestamp"]) for record in records]
         self._by_identifier = {record["identifier"]: i for i, record in enumerate(records)}
         self._set_specs = all_set_specs(records)
@@ -301,7 +309,7 @@ class OAIRepository:
         if identifier is not None:
             self._find(identifier)
         formats = etree.Element(f"{{{OAI_NS}}}ListMetadataFormats")
-        for prefix, (schema, namespace) in METADATA_FORMATS.items():
+        for prefix, (schema, namespace) in self.formats.items():
             element = etree.SubElement(formats, f"{{{OAI_NS}}}metadataFormat")
             etree.SubElement(element, f"{{{OAI_NS}}}metadataPrefix").text = prefix
             etree.SubElement(element, f"{{{OAI_NS}}}schema").text = schema
@@ -319,8 +327,12 @@ class OAIRepository:
     def _get_record(self, identifier: str, metadata_prefix: str) -> etree._Element:
         self._check_format(metadata_prefix)
         index = self._find(identifier)
+        if not self._available(self.records[index], metadata_prefix):
+            raise OAIError(
+                "cannotDisseminateFormat", f"{identifier} is not available as {metadata_prefix}"
+            )
         get_record = etree.Element(f"{{{OAI_NS}}}GetRecord")
-        get_record.append(self._record(index))
+        get_record.append(self._record(index, metadata_prefix))
         return get_record
 
     def _list(self, verb: str, arguments: dict[str, str]) -> etree._Element:
@@ -345,7 +357,9 @@ class OAIRepository:
         listing = etree.Element(f"{{{OAI_NS}}}{verb}")
         for index in page:
             listing.append(
-                self._header(index) if verb == "ListIdentifiers" else self._record(index)
+                self._header(index)
+                if verb == "ListIdentifiers"
+                else self._record(index, query.metadata_prefix)
             )
         next_offset = offset + len(page)
         if offset > 0 or next_offset < len(matches):
@@ -368,7 +382,16 @@ class OAIRepository:
             if (after is None or self._datestamps[i] >= after)
             and (before is None or self._datestamps[i] < before)
             and (query.set_spec is None or in_set(record.get("sets", []), query.set_spec))
+            and self._available(record, query.metadata_prefix)
         ]
+
+    @staticmethod
+    def _available(record: dict, metadata_prefix: str) -> bool:
+        return (
+            metadata_prefix == "oai_dc"
+            or bool(record.get("deleted"))
+            or metadata_prefix in record.get("payloads", {})
+        )
 
     def _date_window(
         self, from_: str | None, until: str | None
@@ -394,9 +417,8 @@ class OAIRepository:
             raise OAIError("idDoesNotExist", f"no item has the identifier {identifier!r}")
         return self._by_identifier[identifier]
 
-    @staticmethod
-    def _check_format(metadata_prefix: str) -> None:
-        if metadata_prefix not in METADATA_FORMATS:
+    def _check_format(self, metadata_prefix: str) -> None:
+        if metadata_prefix not in self.formats:
             raise OAIError(
                 "cannotDisseminateFormat", f"metadataPrefix {metadata_prefix!r} is not supported"
             )
@@ -451,13 +473,17 @@ class OAIRepository:
             etree.SubElement(header, f"{{{OAI_NS}}}setSpec").text = spec
         return header
 
-    def _record(self, index: int) -> etree._Element:
+    def _record(self, index: int, metadata_prefix: str = "oai_dc") -> etree._Element:
         record = self.records[index]
         element = etree.Element(f"{{{OAI_NS}}}record")
         element.append(self._header(index))
         if not record.get("deleted"):
             metadata = etree.SubElement(element, f"{{{OAI_NS}}}metadata")
-            metadata.append(oai_dc(record.get("metadata", {})))
+            payload = record.get("payloads", {}).get(metadata_prefix)
+            if payload is not None:
+                metadata.append(etree.fromstring(payload))
+            else:
+                metadata.append(oai_dc(record.get("metadata", {})))
         return element
 
 
@@ -560,12 +586,14 @@ class DemoServer:
         page_size: int = 50,
         repository_name: str = "oer-pipeline demo repository",
         granularity: str = SECONDS_GRANULARITY,
+        formats: dict[str, tuple[str, str]] | None = None,
     ) -> None:
         self.repository = OAIRepository(
             load_sample() if records is None else records,
             page_size=page_size,
             repository_name=repository_name,
             granularity=granularity,
+            formats=formats,
         )
         self.host = host
         self.port = port

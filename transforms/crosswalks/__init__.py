@@ -12,11 +12,15 @@ A crosswalk module declares:
     PREFIXES    metadataPrefix values repositories commonly use for it
     MAPPED, DROPPED  element paths it maps / leaves out on purpose (see coverage.py)
     map_metadata(record, root)  fills the record
+and optionally, for formats whose meaning is not in element names (MARC tags):
+    coverage_paths(root) -> Counter[str]   the paths to count (default: element paths)
+    path_status(path) -> str               mapped / dropped / unknown (default: MAPPED/DROPPED)
 Adding a format = one module + one line in `MODULES`.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -51,6 +55,8 @@ class Crosswalk:
     mapped: frozenset[str]
     dropped: frozenset[str]
     map_metadata: MetadataMapper
+    paths: Callable[[etree._Element], Counter[str]]
+    declaration: coverage.Declaration
 
     @classmethod
     def from_module(cls, module: ModuleType) -> Crosswalk:
@@ -62,6 +68,9 @@ class Crosswalk:
             mapped=frozenset(module.MAPPED),
             dropped=frozenset(module.DROPPED),
             map_metadata=module.map_metadata,
+            paths=getattr(module, "coverage_paths", coverage.xml_paths),
+            declaration=getattr(module, "path_status", None)
+            or (frozenset(module.MAPPED), frozenset(module.DROPPED)),
         )
 
 
@@ -75,7 +84,9 @@ BY_NAMESPACE: dict[str, Crosswalk] = {ns: cw for cw in CROSSWALKS.values() for n
 BY_ROOT_NAME: dict[str, Crosswalk] = {
     name: cw for cw in CROSSWALKS.values() for name in cw.root_names
 }
-DECLARATIONS = {cw.name: (cw.mapped, cw.dropped) for cw in CROSSWALKS.values()}
+DECLARATIONS: dict[str, coverage.Declaration] = {
+    cw.name: cw.declaration for cw in CROSSWALKS.values()
+}
 DECLARATIONS[jsonld.NAME] = (frozenset(jsonld.MAPPED), frozenset(jsonld.DROPPED))
 
 
@@ -165,7 +176,7 @@ def map_item(
             )
         cw.map_metadata(record, item.metadata)
         if tally is not None:
-            tally.add(cw.name, coverage.xml_paths(item.metadata))
+            tally.add(cw.name, cw.paths(item.metadata))
     return record.finalise()
 
 

@@ -156,12 +156,24 @@ def add_agent(
     identifier: str | None = None,
     role: str | None = None,
     scheme: str | None = None,
+    affiliation: str | None = None,
+    affiliation_id: str | None = None,
 ) -> None:
-    """Append an Agent to creators / contributors / publishers (name cleaned, id normalised)."""
+    """Append an Agent to creators / contributors / publishers (name cleaned, ids normalised).
+
+    `scheme` names the identifier's scheme when the source gives it (a bare ROR or GND id
+    is only recognised with it); the affiliation id is read as ROR when it looks like one.
+    """
     text = clean(record, field, name)
     if text:
         getattr(record, field).append(
-            Agent(name=text, identifier=normalize_agent_id(identifier, scheme), role=role)
+            Agent(
+                name=text,
+                identifier=normalize_agent_id(identifier, scheme),
+                role=role,
+                affiliation=clean(record, field, affiliation) or None if affiliation else None,
+                affiliation_id=normalize_agent_id(affiliation_id, "ror"),
+            )
         )
 
 
@@ -188,9 +200,14 @@ add_dates = add_date  # the oai_dc crosswalk's name for it
 
 
 def add_identifier(record: Record, raw: str) -> None:
+    """Append an identifier unless the record has it already (as given or normalised)."""
     raw = raw.strip()
-    if raw and not any(i["value"] == raw for i in record.identifiers):
-        record.identifiers.append(classify_identifier(raw))
+    if not raw or any(i["value"] == raw for i in record.identifiers):
+        return
+    ident = classify_identifier(raw)
+    norm = ident["normalized"]
+    if norm is None or not any(i["normalized"] == norm for i in record.identifiers):
+        record.identifiers.append(ident)
 
 
 add_identifiers = add_identifier

@@ -9,12 +9,14 @@ a cheap walk of the parsed tree, so a new source's gaps show after its first har
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from lxml import etree
 
 MAPPED, DROPPED, UNKNOWN = "mapped", "dropped", "unknown"
+Declaration = tuple[frozenset[str], frozenset[str]] | Callable[[str], str]
 _MAX_DEPTH = 12  # deeper paths are counted at this depth: bounded output for odd inputs
 
 
@@ -83,16 +85,21 @@ class Tally:
             self.elements[key] += n
             self.records[key] += 1
 
-    def rows(self, statuses: dict[str, tuple[frozenset[str], frozenset[str]]]) -> list[dict]:
-        """One row per (crosswalk, path) with its status; `statuses`: crosswalk → declarations."""
+    def rows(self, statuses: dict[str, Declaration]) -> list[dict]:
+        """One row per (crosswalk, path) with its status.
+
+        `statuses`: crosswalk → (MAPPED, DROPPED) declarations, or a function path → status
+        for formats whose paths are not element names (MARC tags).
+        """
         out = []
         for (crosswalk, path), n in sorted(self.elements.items()):
-            mapped, dropped = statuses[crosswalk]
+            declared = statuses[crosswalk]
+            status = declared(path) if callable(declared) else classify(path, *declared)
             out.append(
                 {
                     "crosswalk": crosswalk,
                     "path": path,
-                    "status": classify(path, mapped, dropped),
+                    "status": status,
                     "elements": n,
                     "records": self.records[(crosswalk, path)],
                 }

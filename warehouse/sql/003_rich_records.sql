@@ -8,6 +8,19 @@
 -- content_hash changes once, because the model gained fields).
 
 -- ---------------------------------------------------------------- resources
+-- Agents gain their affiliation (name and ROR/other id): existing values read NULL for both.
+ALTER TABLE resources ALTER COLUMN creators TYPE STRUCT("name" VARCHAR, identifier VARCHAR,
+    "role" VARCHAR, affiliation VARCHAR, affiliation_id VARCHAR)[];
+ALTER TABLE resources ALTER COLUMN contributors TYPE STRUCT("name" VARCHAR, identifier VARCHAR,
+    "role" VARCHAR, affiliation VARCHAR, affiliation_id VARCHAR)[];
+ALTER TABLE resources ALTER COLUMN publishers TYPE STRUCT("name" VARCHAR, identifier VARCHAR,
+    "role" VARCHAR, affiliation VARCHAR, affiliation_id VARCHAR)[];
+COMMENT ON COLUMN resources.creators IS
+    'Creators/authors in source order: name as given, identifier (ORCID/ROR/ISNI/GND URI when recognised), role, affiliation name and its identifier (ROR URI) when given.';
+COMMENT ON COLUMN resources.contributors IS
+    'Contributors in source order, same shape as creators (role e.g. Editor, Supervisor, a MARC relator).';
+COMMENT ON COLUMN resources.publishers IS
+    'Publishers (and data providers, role dataProvider), same shape as creators.';
 ALTER TABLE resources ADD COLUMN crosswalk VARCHAR;
 ALTER TABLE resources ADD COLUMN education_levels STRUCT("value" VARCHAR, lang VARCHAR)[];
 ALTER TABLE resources ADD COLUMN audiences STRUCT("value" VARCHAR, lang VARCHAR)[];
@@ -117,4 +130,25 @@ COMMENT ON COLUMN v_crosswalk_coverage.run_id IS 'The run counted.';
 INSERT INTO issue_codes (code, severity, run_status_effect, meaning) VALUES
     ('format_fallback', 'warning', NULL, 'ListMetadataFormats could not be used to choose a format; the run harvested oai_dc, which every OAI-PMH repository must offer.'),
     ('undeclared_namespace_prefix', 'warning', NULL, 'The response uses a namespace prefix it never declares; the prefix was declared (conventional namespace, or a urn:oer-pipeline:undeclared-prefix: URN) and the page parsed.'),
-    ('format_changed', 'info', NULL, 'The harvested metadataPrefix differs from the previous run''s, so this run is a full harvest.');
+    ('format_changed', 'info', NULL, 'The harvested metadataPrefix differs from the previous run''s, so this run is a full harvest.'),
+    -- web (sitemap + JSON-LD) harvests: pipelines/web.py
+    ('sitemap_error', 'error', 'failed', 'The sitemap, sitemap index or robots.txt the source starts from could not be fetched or is not a sitemap; nothing was crawled.'),
+    ('child_sitemap_error', 'error', 'partial', 'A sitemap listed by the sitemap index could not be fetched or is not a sitemap; its pages were not crawled and deletions are not reported.'),
+    ('sitemap_malformed', 'warning', NULL, 'A sitemap is not well-formed XML and was read in recovery mode: entries may be missing.'),
+    ('page_not_found', 'warning', 'partial', 'A page the sitemap lists answered 404 or 410 (after retries): a stale entry.'),
+    ('page_http_error', 'error', 'partial', 'A page the sitemap lists answered another HTTP error status (after retries).'),
+    ('page_timeout', 'error', 'partial', 'A page did not answer in time (after retries).'),
+    ('page_transport_error', 'error', 'partial', 'No response for a page: DNS, connection or TLS failure (after retries).'),
+    ('page_too_large', 'error', 'partial', 'A page exceeded the configured response size limit and was not read.'),
+    ('page_robots_disallowed', 'warning', NULL, 'robots.txt disallows a page the sitemap lists; it was not fetched.'),
+    ('page_bad_url', 'warning', 'partial', 'A sitemap entry''s loc is not a URL that can be requested; it was not fetched.'),
+    ('not_html', 'warning', NULL, 'A page is not HTML (e.g. a PDF or an image): no JSON-LD can be read from it.'),
+    ('no_jsonld', 'warning', NULL, 'A page holds no JSON-LD or microdata node that describes a resource; nothing was mapped from it (raw page in raw_body, truncated to 256 KiB).'),
+    ('invalid_jsonld', 'error', 'partial', 'An ld+json block is not JSON (or holds no object) and was skipped, raw block kept; the run is partial when the page yields no resource because of it.'),
+    ('lenient_jsonld', 'info', NULL, 'An ld+json block is not strict JSON (comments, trailing commas) and was read leniently.'),
+    ('empty_jsonld', 'info', NULL, 'An ld+json block is empty.'),
+    ('duplicate_jsonld_node', 'info', NULL, 'A page describes the same @id more than once; the nodes were merged into the first.'),
+    ('microdata_error', 'warning', NULL, 'The microdata of a page could not be read.'),
+    ('unparsable_html', 'error', 'partial', 'A page could not be parsed as HTML.'),
+    ('page_unlisted', 'info', NULL, 'A page the warehouse holds resources from is no longer listed by the sitemaps after a complete crawl; reported only, its resources are not marked deleted.'),
+    ('crawl_failed', 'error', 'failed', 'The crawl process (Scrapy, run in a child process) failed or was stopped; what it fetched before was loaded.');
