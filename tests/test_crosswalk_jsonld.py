@@ -205,8 +205,8 @@ def test_amb_course_key_facts() -> None:
         "name": "Erika Musterfrau",
         "identifier": "https://orcid.org/0000-0002-1825-0097",
         "role": None,
-        "affiliation": None,
-        "affiliation_id": None,
+        "affiliation": "Beispiel-Universität",
+        "affiliation_id": "https://ror.org/05examp12",
     }
     assert record.contributors == [
         {
@@ -591,7 +591,6 @@ def test_mapped_keys_of_the_fixtures_have_no_unknown_paths() -> None:
         "alignementType",
         "breadcrumb",
         "caption",
-        "creator",
         "educationalUse",
         "isFundedBy",
         "mainEntityOfPage",

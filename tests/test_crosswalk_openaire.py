@@ -199,7 +199,6 @@ def test_fixtures_coverage_has_no_unknown_paths_but_foreign_ones() -> None:
         "citationIssue",
         "citationStartPage",
         "citationVolume",
-        "creators/creator/affiliation",
         "fundingReferences/fundingReference/fundingStream",
         "geoLocations/geoLocation/geoLocationPoint",
         "geoLocations/geoLocation/geoLocationPoint/pointLatitude",

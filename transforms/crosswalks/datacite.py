@@ -44,9 +44,10 @@ Mapping:
   geoLocationPlace      coverage
   fundingReference      funders: funderName, funderIdentifier (ROR / Crossref Funder ID as
                         URIs), award = awardNumber, else awardURI, else awardTitle
-Dropped: affiliation (the model's Agent has no affiliation), sizes, version (no model
-field), geoLocationPoint/Box/Polygon (coordinates), relatedItem bibliographic details
-(volume, pages…), oai_datacite's schemaVersion / datacentreSymbol / isReferenceQuality.
+Creators and contributors keep their first affiliation (name, affiliationIdentifier as a
+ROR URI). Dropped: sizes, version (no model field), geoLocationPoint/Box/Polygon
+(coordinates), relatedItem bibliographic details (volume, pages…), oai_datacite's
+schemaVersion / datacentreSymbol / isReferenceQuality.
 """
 
 from __future__ import annotations
@@ -248,8 +249,28 @@ def agent_name(el: etree._Element, name_element: str) -> str:
     return name
 
 
+def affiliation_of(el: etree._Element) -> tuple[str | None, str | None]:
+    """The first affiliation of a creator/contributor: its name and its identifier (ROR…)."""
+    found = child(el, "affiliation")
+    if found is None:
+        return None, None
+    ident = (found.get("affiliationIdentifier") or "").strip() or None
+    scheme_uri = (found.get("schemeURI") or "").strip()
+    if ident and scheme_uri and not is_url(ident):
+        ident = scheme_uri.rstrip("/") + "/" + ident
+    return element_text(found) or None, ident
+
+
 def _creator(record: Record, el: etree._Element) -> None:
-    add_agent(record, "creators", agent_name(el, "creatorName"), best_name_identifier(el))
+    affiliation, affiliation_id = affiliation_of(el)
+    add_agent(
+        record,
+        "creators",
+        agent_name(el, "creatorName"),
+        best_name_identifier(el),
+        affiliation=affiliation,
+        affiliation_id=affiliation_id,
+    )
 
 
 def _contributor(record: Record, el: etree._Element) -> None:
@@ -264,7 +285,16 @@ def _contributor(record: Record, el: etree._Element) -> None:
         )
         add_funder(record, name, funder_id)
         return
-    add_agent(record, "contributors", name, best_name_identifier(el), role)
+    affiliation, affiliation_id = affiliation_of(el)
+    add_agent(
+        record,
+        "contributors",
+        name,
+        best_name_identifier(el),
+        role,
+        affiliation=affiliation,
+        affiliation_id=affiliation_id,
+    )
 
 
 def _publisher(record: Record, el: etree._Element) -> None:
@@ -465,16 +495,16 @@ _LISTS: dict[str, tuple[str, Handler, tuple[str, ...], tuple[str, ...]]] = {
     "creators": (
         "creator",
         _creator,
-        ("creatorName", "givenName", "familyName", "nameIdentifier"),
-        ("affiliation",),
+        ("creatorName", "givenName", "familyName", "nameIdentifier", "affiliation"),
+        (),
     ),
     "titles": ("title", _title, (), ()),
     "subjects": ("subject", _subject, (), ()),
     "contributors": (
         "contributor",
         _contributor,
-        ("contributorName", "givenName", "familyName", "nameIdentifier"),
-        ("affiliation",),
+        ("contributorName", "givenName", "familyName", "nameIdentifier", "affiliation"),
+        (),
     ),
     "dates": ("date", _date, (), ()),
     "relatedIdentifiers": ("relatedIdentifier", _related_identifier, (), ()),

@@ -66,10 +66,11 @@ What maps where (MAPPED below is the list of top-level keys; a key covers what i
 Dropped (DROPPED): page furniture and commerce (breadcrumb, offers, aggregateRating, review,
 potentialAction…), full text (text, articleBody), counts (numberOfPages, position…),
 educationalUse, genre, competencyRequired, caption, trailer and version (no model field;
-the raw payload keeps them), metadata about the metadata (sd*), `affiliation` of agents
-(the model's Agent has no field for it) and AMB `mainEntityOfPage` provider / dates (who
-published the *metadata*); the last two are declared as sub-paths of mapped keys, which the
-coverage tally reports as dropped. `mainEntity` of a node that is not a page is not mapped.
+the raw payload keeps them), metadata about the metadata (sd*) and AMB `mainEntityOfPage`
+provider / dates (who published the *metadata*); the last are declared as sub-paths of
+mapped keys, which the coverage tally reports as dropped. Agents keep their first
+affiliation (affiliation, memberOf or worksFor: name and id). `mainEntity` of a node that
+is not a page is not mapped.
 """
 
 from __future__ import annotations
@@ -321,7 +322,16 @@ def _add_agent(ctx: _Ctx, field_name: str, item: JSON, role: str | None) -> None
         name = _agent_name(item, ctx.lang)
         ident = _agent_id(item)
         if name:
-            add_agent(ctx.record, field_name, name, ident, role)
+            affiliation, affiliation_id = _affiliation(ctx, item)
+            add_agent(
+                ctx.record,
+                field_name,
+                name,
+                ident,
+                role,
+                affiliation=affiliation,
+                affiliation_id=affiliation_id,
+            )
         elif ident:
             ctx.unresolved.append(ident)
         return
@@ -330,6 +340,19 @@ def _add_agent(ctx: _Ctx, field_name: str, item: JSON, role: str | None) -> None
         ctx.unresolved.append(text)  # a link to the agent, not its name
     elif text:
         add_agent(ctx.record, field_name, text, None, role)
+
+
+def _affiliation(ctx: _Ctx, agent: dict) -> tuple[str | None, str | None]:
+    """An agent's first affiliation (or memberOf / worksFor): name and id (ROR when given)."""
+    for key in ("affiliation", "memberOf", "worksFor"):
+        for org in _objects(ctx, agent.get(key)):
+            if isinstance(org, dict):
+                name = _agent_name(org, ctx.lang)
+                if name or _agent_id(org):
+                    return name or None, _agent_id(org)
+            elif text := _first_text(org, ctx.lang):
+                return text, None
+    return None, None
 
 
 def _dates(kind: str) -> Mapper:
@@ -801,8 +824,8 @@ DROPPED: frozenset[str] = frozenset(
     commentCount comment numberOfPages pagination position text articleBody wordCount
     educationalUse genre competencyRequired version schemaVersion creativeWorkStatus
     sdDatePublished sdPublisher sdLicense logo alignementType mainEntityOfPage/provider
-    mainEntityOfPage/dateCreated mainEntityOfPage/dateModified creator/affiliation
-    author/affiliation contributor/affiliation isFundedBy/hasMonetaryValue speakable
+    mainEntityOfPage/dateCreated mainEntityOfPage/dateModified
+    isFundedBy/hasMonetaryValue speakable
     publishingPrinciples isFamilyFriendly contentRating award accountablePerson caption
     trailer
     """.split()  # noqa: SIM905

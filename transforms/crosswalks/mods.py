@@ -12,7 +12,8 @@ What maps where:
   punctuation (" /", " :", ";", ",") trimmed; untyped titles first (usage="primary" first
   of all), then typed ones (alternative, translated, uniform, abbreviated). xml:lang/lang.
 - name: given/family → "Family, Given", termsOfAddress appended; untyped nameParts as
-  given; displayForm as the fallback. Dates and affiliations are not part of the name.
+  given; displayForm as the fallback. Dates are not part of the name; the first
+  affiliation goes to Agent.affiliation.
   role/roleTerm (code, text, or a relators valueURI): aut/cre/art/pht/cmp/egr/ctg/lyr/drm
   (or their labels) → creators, pbl/publisher → publishers, any other role →
   contributors, no role at all → creators (repositories often omit the author role).
@@ -67,7 +68,7 @@ What maps where:
 Dropped on purpose (kept in the raw payload): recordInfo (about the record, not the
 resource), extension (local schemas), part (citation details of a host), place/edition/
 issuance/frequency in originInfo, physical locations and holdings, digitalOrigin and
-physical description notes, name affiliations and descriptions, script terms,
+physical description notes, name descriptions, script terms,
 geographic codes, the content of nested relatedItems.
 """
 
@@ -143,7 +144,7 @@ _DROPPED = (
     "physicalDescription/reformattingQuality",
     "location/physicalLocation", "location/shelfLocator", "location/holdingSimple",
     "location/holdingExternal",
-    "name/affiliation", "name/description", "name/alternativeName", "name/etal",
+    "name/description", "name/alternativeName", "name/etal",
     "language/scriptTerm", "subject/geographicCode", "subject/cartographics/scale",
     "subject/cartographics/projection",
     "relatedItem/relatedItem",
@@ -438,7 +439,8 @@ def _name(record: Record, name: etree._Element) -> None:
     if text:
         field, role = _agent_field(_roles(name))
         identifier, scheme = _name_identifier(name)
-        add_agent(record, field, text, identifier, role, scheme)
+        affiliation = child_text(name, "affiliation") or None
+        add_agent(record, field, text, identifier, role, scheme, affiliation=affiliation)
 
 
 # ---------------------------------------------------------------- dates

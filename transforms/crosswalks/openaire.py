@@ -27,7 +27,7 @@ OpenAIRE-specific mapping:
   oaire:fundingReference funders, like DataCite's (oaire:fundingStream dropped)
 Dropped: oaire:version (no model field), the other citation* details (volume, issue, pages,
 edition, conference place/date), fundingStream, and what the DataCite crosswalk drops
-(affiliation, sizes, coordinates).
+(sizes, coordinates).
 """
 
 from __future__ import annotations
