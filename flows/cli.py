@@ -44,6 +44,11 @@ sources_app = typer.Typer(
     help="The source registry (pipelines/sources.toml).", no_args_is_help=True
 )
 app.add_typer(sources_app, name="sources")
+crosswalk_app = typer.Typer(
+    help="How the crosswalks read a source: mapped, dropped and unknown elements.",
+    no_args_is_help=True,
+)
+app.add_typer(crosswalk_app, name="crosswalk")
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -250,6 +255,37 @@ def sources_probe(
         out.print(f"note: {escape(note)}")
     out.print("\n[bold]Entry for pipelines/sources.toml[/]")
     out.print(escape(to_toml_entry(report, name)), soft_wrap=True)
+
+
+@crosswalk_app.command("report")
+def crosswalk_report(
+    source: Annotated[str, typer.Argument(help="Source name as harvested (see oer status).")],
+    status: Annotated[
+        str | None, typer.Option(help="Only paths with this status: mapped, dropped, unknown.")
+    ] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Which input elements the source's latest run mapped, dropped or did not know."""
+    if status not in (None, "mapped", "dropped", "unknown"):
+        raise fail(f"--status must be mapped, dropped or unknown, not {status!r}")
+    with clear_errors():
+        columns, rows = reports.crosswalk_coverage(source, db, status)
+    if as_json:
+        print_json([dict(zip(columns, row, strict=True)) for row in rows])
+        return
+    if not rows:
+        out.print(f"No crosswalk coverage recorded for {escape(source)}: harvest it first.")
+        return
+    summary = reports.coverage_summary(rows)
+    out.print(
+        ", ".join(
+            f"{name}: {summary[name]['paths']} paths ({summary[name]['elements']:,} elements)"
+            for name in ("unknown", "dropped", "mapped")
+            if name in summary
+        )
+    )
+    print_table(columns, rows, title=f"Crosswalk coverage of {source} (latest run)")
 
 
 @app.command()

@@ -38,11 +38,13 @@ EXAMPLE_QUERIES: list[tuple[str, str]] = [
 ]
 
 
-def run_sql(sql: str, db: str | Path | None = None) -> tuple[list[str], list[tuple]]:
+def run_sql(
+    sql: str, db: str | Path | None = None, params: list | None = None
+) -> tuple[list[str], list[tuple]]:
     """Run one statement read-only; returns (column names, rows)."""
     con = connect(db, read_only=True)
     try:
-        cursor = con.execute(sql)
+        cursor = con.execute(sql, params or [])
         columns = [d[0] for d in cursor.description or []]
         rows = cursor.fetchall()
         return columns, rows
@@ -64,3 +66,27 @@ def resource_totals(db: str | Path | None = None) -> dict[str, int]:
     )
     resources, deleted, languages = rows[0]
     return {"resources": resources, "deleted": deleted, "title_languages": languages}
+
+
+COVERAGE_SQL = """
+SELECT metadata_prefix, crosswalk, status, path, records, elements
+FROM v_crosswalk_coverage
+WHERE source = $1 AND ($2 IS NULL OR status = $2)
+"""
+
+
+def crosswalk_coverage(
+    source: str, db: str | Path | None = None, status: str | None = None
+) -> tuple[list[str], list[tuple]]:
+    """Coverage of the source's latest run per format, unknown paths first."""
+    return run_sql(COVERAGE_SQL, db, [source, status])
+
+
+def coverage_summary(rows: list[tuple]) -> dict[str, dict[str, int]]:
+    """status → {"paths", "elements"} over coverage rows (as crosswalk_coverage returns them)."""
+    summary: dict[str, dict[str, int]] = {}
+    for _, _, status, _, _, elements in rows:
+        entry = summary.setdefault(status, {"paths": 0, "elements": 0})
+        entry["paths"] += 1
+        entry["elements"] += elements
+    return summary

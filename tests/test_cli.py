@@ -367,3 +367,26 @@ def test_sources_probe_of_a_web_page_is_one_error_line() -> None:
         done = oer("sources", "probe", server.base_url)
     assert done.returncode == 1
     assert single_error_line(done).startswith("error: not_oai_response")
+
+
+def test_crosswalk_report_lists_every_path_of_the_demo_with_its_status(
+    demo_warehouse: Path,
+) -> None:
+    result = invoke("crosswalk", "report", "demo", "--db", str(demo_warehouse), "--json")
+    assert result.exit_code == 0
+    (line,) = result.stdout.splitlines()
+    paths = {(r["crosswalk"], r["path"]): r for r in json.loads(line)}
+    assert {p for _, p in paths} >= {"title", "creator", "date", "identifier", "rights"}
+    assert {r["status"] for r in paths.values()} == {"mapped"}  # oai_dc: all 15 elements known
+    assert paths[("oai_dc", "title")]["records"] == sum(1 for r in SAMPLE if not r.get("deleted"))
+    table = invoke("crosswalk", "report", "demo", "--db", str(demo_warehouse))
+    assert table.exit_code == 0 and table.stdout.startswith("mapped: 15 paths")
+
+
+def test_crosswalk_report_for_an_unharvested_source_and_a_bad_status(
+    demo_warehouse: Path,
+) -> None:
+    none = invoke("crosswalk", "report", "nowhere", "--db", str(demo_warehouse))
+    assert none.exit_code == 0 and "No crosswalk coverage recorded for nowhere" in none.stdout
+    bad = invoke("crosswalk", "report", "demo", "--status", "lost", "--db", str(demo_warehouse))
+    assert bad.exit_code == 2
