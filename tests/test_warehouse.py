@@ -275,6 +275,18 @@ def test_read_only_connect_does_not_migrate(tmp_path):
     ro.close()
 
 
+def test_read_only_connect_upgrades_an_older_warehouse_first(tmp_path):
+    only_001 = tmp_path / "sql"
+    only_001.mkdir()
+    shutil.copy(MIGRATIONS_DIR / "001_core.sql", only_001)
+    path = tmp_path / "old.duckdb"
+    connect(path, migrations_dir=only_001).close()
+    ro = connect(path, read_only=True)
+    assert schema_version(ro) == LATEST
+    assert one(ro, "SELECT count(*) FROM v_crosswalk_coverage") == 0
+    ro.close()
+
+
 def test_read_only_connect_to_missing_file_is_a_warehouse_error(tmp_path):
     with pytest.raises(WarehouseError, match="does not exist"):
         connect(tmp_path / "nope.duckdb", read_only=True)

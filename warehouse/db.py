@@ -60,7 +60,8 @@ def connect(
     """Open the warehouse (default `default_path()`), applying pending migrations.
 
     Read-write: creates the parent directory and the file if missing, then migrates.
-    Read-only: the file must exist, and nothing is migrated.
+    Read-only: the file must exist; a warehouse with pending migrations is upgraded first
+    (opened read-write once), so a reader never sees an older schema than this code expects.
     Raises WarehouseLocked when another process holds the file, WarehouseError otherwise.
     """
     p = Path(path) if path is not None else default_path()
@@ -84,6 +85,13 @@ def connect(
         con.execute("SET TimeZone = 'UTC'")
         if not read_only:
             migrate(con, migrations_dir)
+        elif schema_version(con) > 0 and pending(con, migrations_dir):
+            # An older warehouse opened by a reader (oer status, oer sql): upgrade it once,
+            # read-write, so readers see the views this version expects. A file that is not
+            # a warehouse yet (schema 0) is left alone.
+            con.close()
+            connect(p, migrations_dir=migrations_dir).close()
+            return connect(p, read_only=True, migrations_dir=migrations_dir)
     except BaseException:
         con.close()
         raise
