@@ -59,8 +59,8 @@ from warehouse.state import (
     create_windows,
     finish_window,
     get_state,
+    interrupt_dead_runs,
     listed_identifiers,
-    mark_run_interrupted,
     overlap_cursor,
     previous_complete_run,
     resumable_run,
@@ -257,6 +257,14 @@ def _sweep_due(con: duckdb.DuckDBPyConnection, harvest: _Harvest, options: Harve
     return datetime.now(UTC) - last > timedelta(days=options.sweep_every_days)
 
 
+def raise_if_deferred(source: str, until: datetime) -> None:
+    """SourceDeferred while `until` (naive = UTC) is still ahead: the source asked us to wait."""
+    if until.tzinfo is None:
+        until = until.replace(tzinfo=UTC)
+    if until > datetime.now(UTC):
+        raise SourceDeferred(source, until)
+
+
 def _client(url: str, options: HarvestOptions) -> OAIClient:
     return OAIClient(
         url,
@@ -271,21 +279,13 @@ def _resumable(con: duckdb.DuckDBPyConnection, source: Source, options: HarvestO
     """The run to resume, if any, after closing the runs of the source whose process died."""
     # We hold the warehouse's write lock, so no live process is writing a 'running' run;
     # one killed before it planned a window is closed too, though nothing is left to resume.
-    dead = con.execute(
-        "SELECT run_id FROM harvest_runs WHERE source = ? AND status = 'running'", [source.name]
-    ).fetchall()
-    for (run_id,) in dead:
-        mark_run_interrupted(con, run_id, "its process ended without finishing")
+    interrupt_dead_runs(con, source.name)
     if options.mode not in ("auto",):
         return None
     # listed_too: a run killed after listing everything only needs finishing
     previous = resumable_run(con, source.name, listed_too=True)
     if previous and previous["status"] == "deferred" and previous.get("deferred_until"):
-        until = previous["deferred_until"]
-        if until.tzinfo is None:
-            until = until.replace(tzinfo=UTC)
-        if until > datetime.now(UTC):
-            raise SourceDeferred(source.name, until)
+        raise_if_deferred(source.name, previous["deferred_until"])
     return previous
 
 

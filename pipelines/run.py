@@ -312,7 +312,8 @@ class Run:
         )
 
 
-_RAW_SCHEMA = pa.schema(
+# The Arrow shapes warehouse.load.load_raw_records / add_pages take (web harvests too).
+RAW_SCHEMA = pa.schema(
     [
         ("source", pa.string()),
         ("oai_identifier", pa.string()),
@@ -323,7 +324,7 @@ _RAW_SCHEMA = pa.schema(
         ("page_url", pa.string()),
     ]
 )
-_PAGE_SCHEMA = pa.schema(
+PAGE_SCHEMA = pa.schema(
     [
         ("page_number", pa.int32()),
         ("window_no", pa.int32()),
@@ -352,7 +353,7 @@ def _raw_table(source: Source, batch: Batch, shas: list[str]) -> pa.Table:
             "payload": [i.raw.decode("utf-8") for i in items],
             "page_url": batch.page_urls,
         },
-        schema=_RAW_SCHEMA,
+        schema=RAW_SCHEMA,
     )
 
 
@@ -386,4 +387,4 @@ def _pages_table(batch: Batch) -> pa.Table:
         "complete_list_size": [p.complete_list_size for p in pages],
         "response_date": [p.response_date for p in pages],
     }
-    return pa.Table.from_pydict(columns, schema=_PAGE_SCHEMA)
+    return pa.Table.from_pydict(columns, schema=PAGE_SCHEMA)

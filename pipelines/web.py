@@ -49,9 +49,9 @@ import pyarrow as pa
 
 from harvesters.web.crawl import CrawledItem, CrawlError, CrawlSummary, crawl, read_pages
 from harvesters.web.extract import ExtractResult, extract_jsonld
-from pipelines.harvest import SourceDeferred, fewer_gc_passes
+from pipelines.harvest import fewer_gc_passes, raise_if_deferred
 from pipelines.registry import Source
-from pipelines.run import HarvestResult, Run
+from pipelines.run import PAGE_SCHEMA, RAW_SCHEMA, HarvestResult, Run
 from transforms.crosswalks import DECLARATIONS, JsonItem, map_json_batch
 from transforms.crosswalks.coverage import Tally
 from transforms.model import records_to_arrow
@@ -63,7 +63,7 @@ from warehouse.load import (
     load_records,
     upsert_sources,
 )
-from warehouse.state import get_state, mark_run_interrupted, previous_complete_run, set_cursor
+from warehouse.state import get_state, interrupt_dead_runs, previous_complete_run, set_cursor
 
 __all__ = [
     "ISSUE_CODES",
@@ -154,32 +154,6 @@ _PROBLEMS = {
 _HTML_TYPES = ("text/html", "application/xhtml+xml", "application/xml", "text/xml", "")
 _MAX_ISSUE_BODY = 256 * 1024
 
-_PAGE_SCHEMA = pa.schema(
-    [
-        ("page_number", pa.int32()),
-        ("url", pa.string()),
-        ("http_status", pa.int32()),
-        ("fetched_at", pa.timestamp("us")),  # UTC
-        ("elapsed_s", pa.float64()),
-        ("size_bytes", pa.int64()),
-        ("n_items", pa.int32()),
-        ("resumption_token", pa.string()),
-        ("complete_list_size", pa.int64()),
-        ("response_date", pa.string()),
-    ]
-)
-_RAW_SCHEMA = pa.schema(
-    [
-        ("source", pa.string()),
-        ("oai_identifier", pa.string()),
-        ("metadata_prefix", pa.string()),
-        ("datestamp", pa.string()),
-        ("payload_sha256", pa.string()),
-        ("payload", pa.string()),
-        ("page_url", pa.string()),
-    ]
-)
-
 
 @dataclass(frozen=True)
 class SitemapOptions:
@@ -257,7 +231,7 @@ def harvest_sitemap(
     con = connect(db)
     try:
         upsert_sources(con, [source.as_row()])
-        _close_dead_runs(con, source.name)
+        interrupt_dead_runs(con, source.name)
         _check_deferred(con, source.name)
         harvest = _SitemapHarvest(con, source, options, progress)
         harvest.run_all(started)
@@ -293,24 +267,10 @@ def _held_pages(con: duckdb.DuckDBPyConnection, source: str) -> set[str]:
     return {url for (url,) in rows}
 
 
-def _close_dead_runs(con: duckdb.DuckDBPyConnection, source: str) -> None:
-    # We hold the warehouse's write lock, so no live process is writing a 'running' run.
-    dead = con.execute(
-        "SELECT run_id FROM harvest_runs WHERE source = ? AND status = 'running'", [source]
-    ).fetchall()
-    for (run_id,) in dead:
-        mark_run_interrupted(con, run_id, "its process ended without finishing")
-
-
 def _check_deferred(con: duckdb.DuckDBPyConnection, source: str) -> None:
     state = get_state(con, source) or {}
-    until = state.get("deferred_until")
-    if state.get("status") != "deferred" or until is None:
-        return
-    if until.tzinfo is None:
-        until = until.replace(tzinfo=UTC)
-    if until > datetime.now(UTC):
-        raise SourceDeferred(source, until)
+    if state.get("status") == "deferred" and state.get("deferred_until") is not None:
+        raise_if_deferred(source, state["deferred_until"])
 
 
 class _Batch:
@@ -742,6 +702,7 @@ def _pages_table(pages: list[dict]) -> pa.Table:
     # fetched_at as naive UTC microseconds (see pipelines.run._pages_table: no pandas)
     columns = {
         "page_number": [p["page_number"] for p in pages],
+        "window_no": [None] * len(pages),
         "url": [p["url"] for p in pages],
         "http_status": [p["http_status"] for p in pages],
         "fetched_at": pa.array([p["fetched_us"] for p in pages], pa.int64()).cast(
@@ -754,7 +715,7 @@ def _pages_table(pages: list[dict]) -> pa.Table:
         "complete_list_size": [None] * len(pages),
         "response_date": [None] * len(pages),
     }
-    return pa.Table.from_pydict(columns, schema=_PAGE_SCHEMA)
+    return pa.Table.from_pydict(columns, schema=PAGE_SCHEMA)
 
 
 def _raw_table(source: str, batch: _Batch, shas: list[str]) -> pa.Table:
@@ -769,5 +730,5 @@ def _raw_table(source: str, batch: _Batch, shas: list[str]) -> pa.Table:
             "payload": [i.raw.decode("utf-8", "replace") for i in items],
             "page_url": batch.page_urls,
         },
-        schema=_RAW_SCHEMA,
+        schema=RAW_SCHEMA,
     )

@@ -466,6 +466,23 @@ def carry_windows(con: duckdb.DuckDBPyConnection, run_id: str, from_run_id: str)
     return windows(con, run_id)
 
 
+def interrupt_dead_runs(con: duckdb.DuckDBPyConnection, source: str) -> list[str]:
+    """Mark the source's 'running' runs interrupted; call with the write lock held.
+
+    Holding the warehouse's write lock means no live process is writing a run, so every
+    'running' run left is one whose process died. Returns their run ids.
+    """
+    dead = [
+        run_id
+        for (run_id,) in con.execute(
+            "SELECT run_id FROM harvest_runs WHERE source = ? AND status = 'running'", [source]
+        ).fetchall()
+    ]
+    for run_id in dead:
+        mark_run_interrupted(con, run_id, "its process ended without finishing")
+    return dead
+
+
 def mark_run_interrupted(
     con: duckdb.DuckDBPyConnection, run_id: str, message: str | None = None
 ) -> None:

@@ -191,11 +191,22 @@ def map_batch(
 
     With `tally`, the element paths of every mapped record are counted into it.
     """
+    return _map_all(
+        items, raw_sha256s, lambda item, sha: map_item(source, metadata_prefix, item, sha, tally)
+    )
+
+
+def _map_all(
+    items: Iterable[HarvestedItem] | Iterable[JsonItem],
+    raw_sha256s: Iterable[str],
+    map_one: Callable[..., Record],
+) -> tuple[list[Record], list[MappingFailure]]:
+    """Each item mapped on its own: one that cannot be is a failure with its raw payload."""
     records: list[Record] = []
     failures: list[MappingFailure] = []
     for item, raw_sha256 in zip(items, raw_sha256s, strict=True):
         try:
-            records.append(map_item(source, metadata_prefix, item, raw_sha256, tally))
+            records.append(map_one(item, raw_sha256))
         except UnsupportedFormat as exc:
             failures.append(
                 MappingFailure(item.identifier, "unsupported_format", str(exc), item.raw)
@@ -239,15 +250,6 @@ def map_json_batch(
     tally: coverage.Tally | None = None,
 ) -> tuple[list[Record], list[MappingFailure]]:
     """Like `map_batch`, for JSON-LD items."""
-    records: list[Record] = []
-    failures: list[MappingFailure] = []
-    for item, raw_sha256 in zip(items, raw_sha256s, strict=True):
-        try:
-            records.append(map_json_item(source, kind, item, raw_sha256, tally))
-        except Exception as exc:  # a crosswalk bug must not stop the harvest: quarantine it
-            failures.append(
-                MappingFailure(
-                    item.identifier, "crosswalk_error", f"{type(exc).__name__}: {exc}", item.raw
-                )
-            )
-    return records, failures
+    return _map_all(
+        items, raw_sha256s, lambda item, sha: map_json_item(source, kind, item, sha, tally)
+    )
