@@ -362,8 +362,23 @@ def test_list_page_without_the_verb_element_or_with_broken_records():
         oai_page(one_record(metadata='<metadata><a xmlns="urn:a"/><b xmlns="urn:b"/></metadata>')),
         url="u",
     )
-    with pytest.raises(NotOAIResponse, match="holds 2 elements"):
-        parse_list_page(two_metadata, verb="ListRecords")
+    (item,) = parse_list_page(two_metadata, verb="ListRecords").items  # one record, not a page
+    assert item.metadata.tag == "{urn:a}metadata" and len(item.metadata) == 2
+    assert [w.code for w in item.warnings] == ["unwrapped_metadata"]
+    rootless_dc = parse_oai(
+        oai_page(
+            one_record(
+                metadata='<metadata xmlns:dc="http://purl.org/dc/elements/1.1/">'
+                "<dc:title>T</dc:title><dc:creator>C</dc:creator></metadata>"
+            )
+        ),
+        url="u",
+    )
+    (item,) = parse_list_page(rootless_dc, verb="ListRecords").items
+    assert item.metadata.tag == "{http://www.openarchives.org/OAI/2.0/oai_dc/}dc"
+    empty = parse_oai(oai_page(one_record(metadata="<metadata/>")), url="u")
+    (item,) = parse_list_page(empty, verb="ListRecords").items
+    assert item.metadata is None and [w.code for w in item.warnings] == ["empty_metadata"]
     bad_size = parse_oai(
         oai_page('<ListRecords><resumptionToken completeListSize="many">t</resumptionToken>'
                  "</ListRecords>"),

@@ -8,6 +8,7 @@ record, so a page costs one lxml parse plus a walk over the headers.
 
 from __future__ import annotations
 
+import copy
 import re
 import threading
 from dataclasses import dataclass, field, replace
@@ -103,7 +104,8 @@ def safe_xml_parser() -> etree.XMLParser:
 class ItemWarning:
     """Something odd that was survived, not hidden: on a record (``RecordItem.warnings``)
     or on a whole response (``Page.warnings``). Codes: "illegal_xml_char",
-    "unexpected_content_type"."""
+    "unexpected_content_type", "undeclared_namespace_prefix", "empty_metadata",
+    "unwrapped_metadata"."""
 
     code: str
     message: str
@@ -576,13 +578,22 @@ def _record_item(record: etree._Element, *, position: int) -> RecordItem:
         raise NotOAIResponse(f"<record> #{position} has no <header>")
     identifier, datestamp, set_specs, deleted = _header_fields(header, position)
     metadata = None
+    warnings: list[ItemWarning] = []
     if metadata_wrapper is not None:
         children = _element_children(metadata_wrapper)
-        if len(children) != 1:
-            raise NotOAIResponse(
-                f"<metadata> of record {identifier} holds {len(children)} elements, not 1"
+        if len(children) == 1:
+            metadata = children[0]
+        elif not children:
+            warnings.append(ItemWarning("empty_metadata", "<metadata> holds no element"))
+        else:
+            metadata = _wrap(children)
+            warnings.append(
+                ItemWarning(
+                    "unwrapped_metadata",
+                    f"<metadata> holds {len(children)} elements, not one root; mapped as if "
+                    f"wrapped in {metadata.tag}",
+                )
             )
-        metadata = children[0]
     return RecordItem(
         identifier=identifier,
         datestamp=datestamp,
@@ -591,7 +602,25 @@ def _record_item(record: etree._Element, *, position: int) -> RecordItem:
         metadata=metadata,
         raw=_serialise(record),
         about=about,
+        warnings=warnings,
     )
+
+
+_DC_NAMESPACES = ("http://purl.org/dc/elements/1.1/", "http://purl.org/dc/terms/")
+
+
+def _wrap(children: list[etree._Element]) -> etree._Element:
+    """Root-less metadata (Dublin Core elements straight under <metadata>) under one root:
+    oai_dc:dc for DC elements, else an element named "metadata" in the first child's
+    namespace. Copies: the record's own tree (and its raw payload) stays as received."""
+    namespaces = [c.tag[1:].partition("}")[0] if c.tag[:1] == "{" else "" for c in children]
+    if any(ns in _DC_NAMESPACES for ns in namespaces):
+        root = etree.Element("{http://www.openarchives.org/OAI/2.0/oai_dc/}dc")
+    else:
+        root = etree.Element(f"{{{namespaces[0]}}}metadata" if namespaces[0] else "metadata")
+    for c in children:
+        root.append(copy.deepcopy(c))
+    return root
 
 
 def _header_item(header: etree._Element, *, position: int) -> RecordItem:

@@ -194,6 +194,9 @@ class ReplayServer:
 def _handler_for(server: ReplayServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"  # keep-alive, like a real OAI endpoint
+        # headers and body go out as separate writes: without this a keep-alive client
+        # waits ~40 ms per response for the delayed ACK
+        disable_nagle_algorithm = True
 
         def do_GET(self) -> None:
             self._replay(b"")

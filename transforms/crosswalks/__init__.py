@@ -39,7 +39,7 @@ from transforms.crosswalks import (
     openaire,
     qdc,
 )
-from transforms.crosswalks.common import add_issue, local_name
+from transforms.crosswalks.common import add_issue, check_required, local_name
 from transforms.dates import parse_date
 from transforms.model import Record
 
@@ -160,6 +160,9 @@ def map_item(
         set_specs=list(item.set_specs),
         raw_sha256=raw_sha256,
     )
+    if item.metadata is None and not item.deleted:
+        add_issue(record, "missing_metadata", "warning", None, "a live record without metadata")
+        check_required(record)
     if item.metadata is not None and not item.deleted:
         cw, by_name = crosswalk_for(item.metadata)
         if cw is None:

@@ -130,6 +130,8 @@ COMMENT ON COLUMN v_crosswalk_coverage.run_id IS 'The run counted.';
 INSERT INTO issue_codes (code, severity, run_status_effect, meaning) VALUES
     ('format_fallback', 'warning', NULL, 'ListMetadataFormats could not be used to choose a format; the run harvested oai_dc, which every OAI-PMH repository must offer.'),
     ('undeclared_namespace_prefix', 'warning', NULL, 'The response uses a namespace prefix it never declares; the prefix was declared (conventional namespace, or a urn:oer-pipeline:undeclared-prefix: URN) and the page parsed.'),
+    ('empty_metadata', 'warning', NULL, 'A live record whose <metadata> holds no element; it lands without metadata (missing_title on the record).'),
+    ('unwrapped_metadata', 'warning', NULL, 'A record whose <metadata> holds several elements and no single root (Dublin Core elements straight under <metadata>); they were mapped as if wrapped.'),
     ('format_changed', 'info', NULL, 'The harvested metadataPrefix differs from the previous run''s, so this run is a full harvest.'),
     -- web (sitemap + JSON-LD) harvests: pipelines/web.py
     ('sitemap_error', 'error', 'failed', 'The sitemap, sitemap index or robots.txt the source starts from could not be fetched or is not a sitemap; nothing was crawled.'),
