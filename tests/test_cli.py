@@ -25,7 +25,10 @@ from warehouse import connect
 
 SAMPLE = load_sample()
 SAMPLE_IDS = sorted(r["identifier"] for r in SAMPLE)
-REGISTERED = ["demo", "doab", "oapen", "zenodo-oer", "skillscommons", "col-oasis", "unesdoc"]
+REGISTERED = [
+    "demo", "doab", "oapen", "zenodo-oer", "skillscommons", "col-oasis", "unesdoc",
+    "duepublico-oer",
+]  # fmt: skip
 HARVEST_KEYS = {"records", "wall_s", "peak_rss_mb", "status", "new", "updated", "unchanged"}
 
 

@@ -32,11 +32,19 @@ _FIX_ISSUES = {
 # ---------------------------------------------------------------- XML access
 
 
+_LOCAL_NAMES: dict[object, str] = {}  # Clark tag → local name: a source repeats a few dozen
+
+
 def local_name(tag: object) -> str:
     """`{ns}name` → `name`; non-element nodes (comments, PIs) → ''."""
-    if not isinstance(tag, str):
-        return ""
-    return tag.rpartition("}")[2] if tag[:1] == "{" else tag
+    name = _LOCAL_NAMES.get(tag)
+    if name is None:
+        if not isinstance(tag, str):
+            return ""
+        name = tag.rpartition("}")[2] if tag[:1] == "{" else tag
+        if len(_LOCAL_NAMES) < 10_000:  # odd inputs with endless tag names must not grow it
+            _LOCAL_NAMES[tag] = name
+    return name
 
 
 def element_text(el: etree._Element) -> str:
@@ -55,12 +63,14 @@ def lang_of(el: etree._Element) -> str | None:
 
 def children(el: etree._Element, *names: str) -> list[etree._Element]:
     """Child elements whose local name is one of `names`, whatever their namespace."""
-    return [c for c in el if local_name(c.tag) in names]
+    cached = _LOCAL_NAMES.get  # inlined local_name(): these two run for every child element
+    return [c for c in el if (cached(c.tag) or local_name(c.tag)) in names]
 
 
 def child(el: etree._Element, *names: str) -> etree._Element | None:
+    cached = _LOCAL_NAMES.get
     for c in el:
-        if local_name(c.tag) in names:
+        if (cached(c.tag) or local_name(c.tag)) in names:
             return c
     return None
 

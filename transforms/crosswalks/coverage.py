@@ -18,29 +18,39 @@ from lxml import etree
 MAPPED, DROPPED, UNKNOWN = "mapped", "dropped", "unknown"
 Declaration = tuple[frozenset[str], frozenset[str]] | Callable[[str], str]
 _MAX_DEPTH = 12  # deeper paths are counted at this depth: bounded output for odd inputs
+_LOCAL_NAMES: dict[object, str] = {}  # Clark tag → local name
 
 
 def xml_paths(root: etree._Element) -> Counter[str]:
     """Occurrences of each element path below `root` (local names joined by '/')."""
-    counts: Counter[str] = Counter()
+    found: list[str] = []  # counted at the end by Counter's C loop: same order, same counts
+    append = found.append
+    names = _LOCAL_NAMES
     stack: list[tuple[etree._Element, str, int]] = [(root, "", 0)]
     while stack:
         el, prefix, depth = stack.pop()
+        deeper = depth < _MAX_DEPTH
+        base = f"{prefix}/" if prefix else ""
         for c in el:
             tag = c.tag
-            if not isinstance(tag, str):
-                continue
-            name = tag.rpartition("}")[2]
-            path = f"{prefix}/{name}" if prefix else name
-            counts[path] += 1
-            if len(c) and depth < _MAX_DEPTH:
+            name = names.get(tag)
+            if name is None:
+                if not isinstance(tag, str):  # comments, processing instructions
+                    continue
+                name = tag.rpartition("}")[2]
+                if len(names) < 10_000:  # tags repeat; odd inputs must not grow it forever
+                    names[tag] = name
+            path = base + name
+            append(path)
+            if deeper and len(c):
                 stack.append((c, path, depth + 1))
-    return counts
+    return Counter(found)
 
 
 def json_paths(obj: Any) -> Counter[str]:
     """Occurrences of each key path in a JSON-LD object ('@id' and 'id' alike as 'id')."""
-    counts: Counter[str] = Counter()
+    found: list[str] = []
+    append = found.append
     stack: list[tuple[Any, str, int]] = [(obj, "", 0)]
     while stack:
         value, prefix, depth = stack.pop()
@@ -49,13 +59,14 @@ def json_paths(obj: Any) -> Counter[str]:
             continue
         if not isinstance(value, dict):
             continue
+        deeper = depth < _MAX_DEPTH
+        base = f"{prefix}/" if prefix else ""
         for key, inner in value.items():
-            name = key[1:] if key.startswith("@") else key
-            path = f"{prefix}/{name}" if prefix else name
-            counts[path] += 1
-            if isinstance(inner, dict | list) and depth < _MAX_DEPTH:
+            path = base + (key[1:] if key.startswith("@") else key)
+            append(path)
+            if deeper and isinstance(inner, dict | list):
                 stack.append((inner, path, depth + 1))
-    return counts
+    return Counter(found)
 
 
 def classify(path: str, mapped: frozenset[str], dropped: frozenset[str]) -> str:
@@ -80,10 +91,11 @@ class Tally:
     records: Counter[tuple[str, str]] = field(default_factory=Counter)
 
     def add(self, crosswalk: str, paths: Counter[str]) -> None:
+        elements, records = self.elements, self.records
         for path, n in paths.items():
             key = (crosswalk, path)
-            self.elements[key] += n
-            self.records[key] += 1
+            elements[key] += n
+            records[key] += 1
 
     def rows(self, statuses: dict[str, Declaration]) -> list[dict]:
         """One row per (crosswalk, path) with its status.

@@ -203,19 +203,18 @@ def _lname(tag: str) -> str:
 
 def _kids(el: etree._Element) -> Iterator[tuple[str, etree._Element]]:
     """(lower-case local name, child element) for each child element."""
+    cached = _LOWER_NAMES.get
     for c in el:
         tag = c.tag
         if isinstance(tag, str):
-            yield _lname(tag), c
+            yield cached(tag) or _lname(tag), c
 
 
 def _named(el: etree._Element, *names: str) -> list[etree._Element]:
-    out = []
-    for c in el:
-        tag = c.tag
-        if isinstance(tag, str) and _lname(tag) in names:
-            out.append(c)
-    return out
+    # _lname() inlined as a dict lookup: this runs for every child of most LOM elements.
+    # Comments and PIs: _lname() gives "", which is never one of `names`.
+    cached = _LOWER_NAMES.get
+    return [c for c in el if (cached(c.tag) or _lname(c.tag)) in names]
 
 
 def _lang(el: etree._Element) -> str | None:
@@ -266,6 +265,8 @@ _VCARD_PROPERTY = re.compile(
     r"LABEL|NICKNAME|PHOTO|LOGO|REV|SOURCE|KIND|GEO|TZ|BDAY|X-[A-Z0-9-]+)(?:;[^:\s]*)?:",
     re.I,
 )
+_VCARD_FOLD = re.compile(r"\r?\n[ \t]")
+_VCARD_ESCAPE = re.compile(r"\\([,;\\])")
 _NAME_LIST_AND = re.compile(r"\s+(?:y|e|i|and|&)\s+")
 _AGENT_ID_HINT = ("orcid", "ror.org", "isni", "d-nb.info/gnd")
 
@@ -277,13 +278,14 @@ def read_vcard(text: str) -> dict[str, list[str]]:
     FN: Ana EMAIL;TYPE=INTERNET:ORG:END:VCARD"): a property starts at a known name followed
     by its parameters and ':' after whitespace or another property's ':'.
     """
-    unfolded = re.sub(r"\r?\n[ \t]", "", text)
+    unfolded = _VCARD_FOLD.sub("", text) if "\n" in text else text
     matches = list(_VCARD_PROPERTY.finditer(unfolded))
     props: dict[str, list[str]] = {}
     for i, match in enumerate(matches):
         end = matches[i + 1].start() if i + 1 < len(matches) else len(unfolded)
         value = unfolded[match.end() : end].strip()
-        value = re.sub(r"\\([,;\\])", r"\1", value).replace("\\n", " ").replace("\\N", " ")
+        if "\\" in value:  # the unescaping below only ever changes a value with a backslash
+            value = _VCARD_ESCAPE.sub(r"\1", value).replace("\\n", " ").replace("\\N", " ")
         props.setdefault(match[1].upper(), []).append(value)
     return props
 

@@ -166,14 +166,21 @@ def _parse(record_el: etree._Element, record: Record) -> Marc:
         elif name in ("datafield", "varfield"):
             tag = (el.get("tag") or el.get("id") or "").strip()
             subfields = []
-            for sf in el:
+            for sf in el:  # the innermost loop of the crosswalk: kept free of calls
                 sf_tag = sf.tag
-                if isinstance(sf_tag, str) and sf_tag.rpartition("}")[2] == "subfield":
+                if isinstance(sf_tag, str) and (
+                    sf_tag == "subfield" or sf_tag.endswith("}subfield")  # local name
+                ):
                     text = sf.text
                     text = (text.strip() if text else "") if not len(sf) else element_text(sf)
-                    subfields.append((_code(sf.get("code") or sf.get("label")), text))
-            ind1 = el.get("ind1", el.get("i1", " "))[:1] or " "
-            ind2 = el.get("ind2", el.get("i2", " "))[:1] or " "
+                    code = sf.get("code") or sf.get("label")
+                    if not (code and len(code) == 1 and code != " "):
+                        code = _code(code)
+                    subfields.append((code, text))
+            ind1 = el.get("ind1")  # a default argument would look up i1 for every field
+            ind1 = (ind1 if ind1 is not None else el.get("i1", " "))[:1] or " "
+            ind2 = el.get("ind2")
+            ind2 = (ind2 if ind2 is not None else el.get("i2", " "))[:1] or " "
             fields.append(Field(tag, ind1, ind2, subfields))
     if not leader and local_name(record_el.tag) == "oai_marc":
         status, kind, level = (
@@ -912,6 +919,8 @@ def map_metadata(record: Record, metadata: etree._Element) -> None:
     """Fill `record` from a MARCXML `<record>` (or `<collection>`, or `<oai_marc>`)."""
     el = _marc_record(record, metadata)
     if el is None:
+        if not any(isinstance(c.tag, str) for c in metadata):
+            check_required(record)  # an empty record: no title anywhere, say so
         return
     marc = _parse(el, record)
     for field in marc.fields:  # languages first: 008 falls back on them, 880s need them
@@ -950,10 +959,15 @@ def path_status(tag: str) -> str:
 def coverage_paths(metadata: etree._Element) -> Counter[str]:
     """Occurrences of each MARC tag in a record: the coverage view the XML paths cannot give."""
     counts: Counter[str] = Counter()
-    for el in metadata.iter():
-        name = local_name(el.tag)
-        if name == "leader":
+    for el in metadata.iter(*_COUNTED):  # lxml filters in C: subfields never reach Python
+        if local_name(el.tag) == "leader":
             counts["LDR"] += 1
-        elif name in ("controlfield", "datafield", "fixfield", "varfield"):
+        else:
             counts[(el.get("tag") or el.get("id") or "").strip() or "?"] += 1
     return counts
+
+
+# "{*}name": that local name in any namespace or none, as local_name() compared it.
+_COUNTED = tuple(
+    f"{{*}}{name}" for name in ("leader", "controlfield", "datafield", "fixfield", "varfield")
+)
