@@ -19,13 +19,28 @@ NAIVE_COLUMNS = (
     "identifier, datestamp, deleted, set_spec, title, description, creator, subject, "
     "language, rights, type, format, dc_identifier, date, publisher"
 )
+# Text hygiene cleans values (HTML → text, entities, whitespace) and keeps each changed
+# value as given in `originals` (field, 0-based index, value): the naive pipeline keeps raw
+# text, so the comparison reads our raw values back.
+RAW_OF = """
+CREATE TEMP MACRO raw_of(originals, f, i, v) AS
+    coalesce(list_filter(originals, lambda o: o.field = f AND o.index = i)[1].value, v)
+"""
 OURS_AS_NAIVE = """
 SELECT oai_identifier AS identifier, datestamp, deleted, set_specs AS set_spec,
-       titles[1].value AS title, descriptions[1].value AS description,
-       [c.name FOR c IN creators] AS creator, [s.value FOR s IN subjects] AS subject,
-       languages AS language, rights, resource_types[1] AS type, formats[1] AS format,
+       raw_of(originals, 'titles', 0, titles[1].value) AS title,
+       raw_of(originals, 'descriptions', 0, descriptions[1].value) AS description,
+       list_transform(creators, lambda c, i: raw_of(originals, 'creators', i - 1, c.name))
+           AS creator,
+       list_transform(subjects, lambda s, i: raw_of(originals, 'subjects', i - 1, s.value))
+           AS subject,
+       list_transform(languages, lambda x, i: raw_of(originals, 'languages', i - 1, x))
+           AS language,
+       list_transform(rights, lambda x, i: raw_of(originals, 'rights', i - 1, x)) AS rights,
+       raw_of(originals, 'resource_types', 0, resource_types[1]) AS type,
+       raw_of(originals, 'formats', 0, formats[1]) AS format,
        identifiers[1].value AS dc_identifier, dates[1].raw AS date,
-       publishers[1].name AS publisher
+       raw_of(originals, 'publishers', 0, publishers[1].name) AS publisher
 FROM ours.resources
 """
 
@@ -34,6 +49,7 @@ def main(naive_path: str, ours_path: str) -> int:
     con = duckdb.connect()
     con.execute(f"ATTACH '{naive_path}' AS naive (READ_ONLY)")
     con.execute(f"ATTACH '{ours_path}' AS ours (READ_ONLY)")
+    con.execute(RAW_OF)
     con.execute(f"CREATE TEMP VIEW ours_rows AS {OURS_AS_NAIVE}")
     con.execute(f"CREATE TEMP VIEW naive_rows AS SELECT {NAIVE_COLUMNS} FROM naive.records")
 
