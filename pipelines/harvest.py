@@ -358,12 +358,7 @@ class _Harvest:
             status, code = _outcome(exc)
             run.fail(status, code, str(exc), exc.url, exc.body)
         except BaseException as exc:
-            interrupted = isinstance(exc, KeyboardInterrupt)
-            run.fail(
-                "interrupted" if interrupted else "failed",
-                "interrupted" if interrupted else "internal_error",
-                f"{type(exc).__name__}: {exc}",
-            )
+            run.fail_on_exception(exc)
             raise
         finally:
             self._finish(started)

@@ -173,6 +173,15 @@ class Run:
         self.status = status
         self.issue(code=code, severity="error", message=message, url=url, raw_body=body)
 
+    def fail_on_exception(self, exc: BaseException) -> None:
+        """End the run on an unexpected exception: interrupted (Ctrl-C) or failed."""
+        interrupted = isinstance(exc, KeyboardInterrupt)
+        self.fail(
+            "interrupted" if interrupted else "failed",
+            "interrupted" if interrupted else "internal_error",
+            f"{type(exc).__name__}: {exc}",
+        )
+
     def record_events(self, events: list) -> None:
         """Client events (retries, warnings on Identify…) not recorded yet → run issues."""
         for event in events[self._events_recorded :]:
@@ -236,10 +245,16 @@ class Run:
                 )
                 if point.window_done:
                     finish_window(con, self.run_id, point.window_no, "done")
+        self.count_mapped(records, failures)
+
+    def count_mapped(self, records: list, failures: list) -> None:
+        """A mapped batch in the counts: failures make the run partial; record issues are
+        counted by code (info-level ones, hygiene, stay on the record only)."""
+        result = self.result
         if failures:
             result.failed += len(failures)
             self.worsen("partial")
-        for record in records:  # info-level record issues (hygiene) stay on the record only
+        for record in records:
             for record_issue in record.issues:
                 if record_issue["severity"] != "info":
                     code = record_issue["code"]

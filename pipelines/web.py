@@ -324,12 +324,7 @@ class _SitemapHarvest:
                         self._load(out)
             self._conclude(summary, failure)
         except BaseException as exc:
-            interrupted = isinstance(exc, KeyboardInterrupt)
-            run.fail(
-                "interrupted" if interrupted else "failed",
-                "interrupted" if interrupted else "internal_error",
-                f"{type(exc).__name__}: {exc}",
-            )
+            run.fail_on_exception(exc)
             raise
         finally:
             self._finish(started)
@@ -657,14 +652,7 @@ class _SitemapHarvest:
                     oai_identifier=failure.oai_identifier,
                     raw_body=failure.raw,
                 )
-        if failures:
-            result.failed += len(failures)
-            run.worsen("partial")
-        for record in records:  # info-level record issues (hygiene) stay on the record only
-            for record_issue in record.issues:
-                if record_issue["severity"] != "info":
-                    code = record_issue["code"]
-                    result.issues[code] = result.issues.get(code, 0) + 1
+        run.count_mapped(records, failures)
         if self.progress is not None:
             self.progress(result.records, result.listed or None)
 

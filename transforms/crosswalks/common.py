@@ -190,11 +190,30 @@ def add_agent(
 # ---------------------------------------------------------------- dates, ids, relations
 
 
+_YEAR_RANGE = re.compile(r"(\d{4})\s*[-–]\s*(\d{4})\.?")
+
+
+def date_range_iso(raw: str) -> str | None:
+    """A range as an ISO 8601 interval: "a/b" (an open end as ".."), "1900-1922" → "1900/1922".
+
+    None unless both ends parse (an open end counts), or when it is not a range.
+    """
+    if (match := _YEAR_RANGE.fullmatch(raw)) and match[1] <= match[2]:
+        return f"{match[1]}/{match[2]}"
+    start, slash, end = raw.partition("/")
+    if not slash or "/" in end or not (start.strip() or end.strip()):
+        return None
+    first = parse_date(start.strip()) if start.strip() not in ("", "..") else ".."
+    last = parse_date(end.strip()) if end.strip() not in ("", "..") else ".."
+    return f"{first}/{last}" if first and last else None
+
+
 def add_date(record: Record, raw: str, kind: str | None = None) -> None:
+    """A date (or a date range) with its ISO 8601 form; unparsable ones keep their raw form."""
     raw = raw.strip()
     if not raw:
         return
-    iso = parse_date(raw)
+    iso = parse_date(raw) or date_range_iso(raw)
     record.dates.append({"raw": raw, "iso": iso, "kind": kind})
     if iso is None:
         add_issue(

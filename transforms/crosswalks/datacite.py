@@ -79,7 +79,6 @@ from transforms.crosswalks.common import (
     normalize_agent_id,
     set_landing_page,
 )
-from transforms.dates import parse_date
 from transforms.identifiers import classify_identifier
 from transforms.model import Record
 
@@ -146,19 +145,6 @@ def uri_attribute(el: etree._Element, *names: str) -> str:
 # ---------------------------------------------------------------- dates
 
 
-def add_date_value(record: Record, raw: str, kind: str | None) -> None:
-    """`add_date`, plus RKMS-ISO8601 intervals "a/b" (open ends as "..") kept as ISO intervals."""
-    raw = raw.strip()
-    start, slash, end = raw.partition("/")
-    if slash and "/" not in end and (start.strip() or end.strip()):
-        iso_start = parse_date(start) if start.strip() else ".."
-        iso_end = parse_date(end) if end.strip() else ".."
-        if iso_start and iso_end:
-            record.dates.append({"raw": raw, "iso": f"{iso_start}/{iso_end}", "kind": kind})
-            return
-    add_date(record, raw, kind)
-
-
 _DATE_KINDS = {"updated": "modified"}
 
 
@@ -169,7 +155,7 @@ def date_kind(date_type: str | None) -> str | None:
 
 
 def _date(record: Record, el: etree._Element) -> None:
-    add_date_value(record, element_text(el), date_kind(el.get("dateType")))
+    add_date(record, element_text(el), date_kind(el.get("dateType")))
 
 
 # ---------------------------------------------------------------- identifiers

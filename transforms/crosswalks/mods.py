@@ -105,7 +105,6 @@ from transforms.crosswalks.common import (
     set_duration,
     set_landing_page,
 )
-from transforms.dates import parse_date
 from transforms.identifiers import classify_identifier
 from transforms.model import Record
 from transforms.resource_types import to_hcrt
@@ -237,7 +236,6 @@ _AGES = re.compile(
 )
 _AGES_PLUS = re.compile(r"(?:ages?\s*)?(\d{1,2})\s*\+(?:\s*(?:years?|jahre))?", re.I)
 _ISBD_TAIL = re.compile(r"(?:\s*[/:;=,])+\s*$")
-_YEAR_RANGE = re.compile(r"(\d{4})\s*[-–]\s*(\d{4})\.?")
 _CLOCK = re.compile(r"(\d{1,3}):([0-5]\d)(?::([0-5]\d))?")
 _NORM = re.compile(r"[\s_-]+")
 _TOKENS = re.compile(r"[^a-z0-9_]+")
@@ -446,34 +444,6 @@ def _name(record: Record, name: etree._Element) -> None:
 # ---------------------------------------------------------------- dates
 
 
-def add_date_range(record: Record, raw: str, start: str, end: str, kind: str | None) -> None:
-    """One DateValue for a range: raw as given, iso "start/end" (None unless both parse)."""
-    first, last = parse_date(start.strip()), parse_date(end.strip())
-    iso = f"{first}/{last}" if first and last else None
-    record.dates.append({"raw": raw, "iso": iso, "kind": kind})
-    if iso is None:
-        add_issue(
-            record,
-            "unparsable_date",
-            "warning",
-            "dates",
-            f"date range {raw!r} is not a recognised range of dates; raw kept",
-        )
-
-
-def _add_one_date(record: Record, raw: str, kind: str | None) -> None:
-    """A date, or a range written "1900-1922" / "1900/1922"."""
-    if (match := _YEAR_RANGE.fullmatch(raw)) and match[1] <= match[2]:
-        add_date_range(record, raw, match[1], match[2], kind)
-        return
-    if raw.count("/") == 1:
-        start, _, end = raw.partition("/")
-        if parse_date(start.strip()) and parse_date(end.strip()):
-            add_date_range(record, raw, start, end, kind)
-            return
-    add_date(record, raw, kind)
-
-
 def _origin_info(record: Record, origin: etree._Element) -> None:
     dates: dict[tuple[str, str], list[etree._Element]] = {}
     for el in origin:
@@ -491,12 +461,12 @@ def _origin_info(record: Record, origin: etree._Element) -> None:
         points = {(e.get("point") or "").strip().lower(): element_text(e) for e in used}
         start, end = points.get("start", ""), points.get("end", "")
         if start and end:
-            add_date_range(record, f"{start}/{end}", start, end, kind)
+            add_date(record, f"{start.strip()}/{end.strip()}", kind)
         elif start or end:
             add_date(record, start or end, kind)
         for e in used:
             if (e.get("point") or "").strip().lower() not in ("start", "end"):
-                _add_one_date(record, element_text(e), kind)
+                add_date(record, element_text(e), kind)
 
 
 # ---------------------------------------------------------------- descriptions
