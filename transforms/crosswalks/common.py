@@ -87,6 +87,18 @@ def add_issue(record: Record, code: str, severity: str, field: str | None, messa
     record.issues.append({"code": code, "severity": severity, "field": field, "message": message})
 
 
+def note_odd_namespaces(record: Record, namespaces: set[str], what: str = "elements") -> None:
+    """One nonstandard_namespace issue naming the namespaces elements were mapped by name from."""
+    if namespaces:
+        add_issue(
+            record,
+            "nonstandard_namespace",
+            "info",
+            None,
+            f"{what} mapped by name from namespace(s) {', '.join(sorted(namespaces))}",
+        )
+
+
 def check_required(record: Record) -> None:
     if not record.titles:
         add_issue(record, "missing_title", "warning", "titles", "record has no title")

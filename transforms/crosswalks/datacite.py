@@ -77,6 +77,7 @@ from transforms.crosswalks.common import (
     lang_of,
     local_name,
     normalize_agent_id,
+    note_odd_namespaces,
     set_landing_page,
 )
 from transforms.identifiers import classify_identifier
@@ -592,14 +593,7 @@ def map_resource(
     if not any(d["kind"] == "issued" for d in record.dates):
         for year in children(resource, "publicationYear"):
             add_date(record, element_text(year), "issued")
-    if odd:
-        add_issue(
-            record,
-            "nonstandard_namespace",
-            "info",
-            None,
-            f"DataCite elements mapped by name from namespace(s) {', '.join(sorted(odd))}",
-        )
+    note_odd_namespaces(record, odd, "DataCite elements")
 
 
 def unwrap(metadata: etree._Element) -> etree._Element | None:

@@ -18,7 +18,6 @@ from transforms.crosswalks.common import (
     add_agent,
     add_date,
     add_identifier,
-    add_issue,
     add_plain,
     add_text,
     check_required,
@@ -26,6 +25,7 @@ from transforms.crosswalks.common import (
     is_url,
     lang_of,
     local_name,
+    note_odd_namespaces,
     set_landing_page,
 )
 from transforms.model import Record
@@ -93,14 +93,7 @@ def map_elements(
         text = element_text(el)
         if text:
             mapper(record, text, el)
-    if odd:
-        add_issue(
-            record,
-            "nonstandard_namespace",
-            "info",
-            None,
-            f"elements mapped by name from namespace(s) {', '.join(sorted(odd))}",
-        )
+    note_odd_namespaces(record, odd)
 
 
 def map_metadata(record: Record, metadata: etree._Element) -> None:
