@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from tests.support.corpus import corpus_path
+from tests.support.golden import DATA, assert_golden, map_fixture
 from transforms.crosswalks import DECLARATIONS, map_batch, map_item
 from transforms.crosswalks.coverage import Tally
 from transforms.model import make_record_id
@@ -181,3 +182,21 @@ def test_content_hash_changes_with_content_only() -> None:
 
     assert build("a").content_hash == build("a").content_hash
     assert build("a").content_hash != build("b").content_hash
+
+
+def test_dpla_rumsey_oai_dc_matches_its_golden_record() -> None:
+    records = map_fixture(corpus_path("dpla-ingestion3/rumsey.xml"), prefix="oai_dc")
+    assert [r.crosswalk for r in records] == ["oai_dc"]
+    assert records[0].landing_page == (
+        "https://www.davidrumsey.com/luna/servlet/detail/RUMSEY~8~1~318428~90087368"
+    )
+    assert_golden(records, DATA / "oai_dc" / "rumsey.json")
+
+
+def test_a_generic_root_of_dublin_core_elements_maps_as_dublin_core() -> None:
+    """A MARC-like root name (<record>) holding DC elements is DC: content decides."""
+    metadata = etree.fromstring(
+        '<record xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>T</dc:title></record>'
+    )
+    record = map_item("s", "x", Item("oai:s:7", "2020", metadata=metadata), "x")
+    assert (record.crosswalk, record.titles) == ("oai_dc", [{"value": "T", "lang": None}])

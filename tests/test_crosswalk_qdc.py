@@ -10,13 +10,14 @@ from tests.support.golden import DATA, FixtureItem, assert_golden, map_fixture
 from transforms.crosswalks import DECLARATIONS, map_item
 from transforms.crosswalks.coverage import Tally
 
-FIXTURES = ("in", "il", "scdl", "ohio", "wi")
+FIXTURES = ("in", "il", "scdl", "ohio", "wi", "vt")  # vt: a bare <record> of DC and DCMI terms
 
 
 @pytest.mark.parametrize("name", FIXTURES)
 def test_dpla_qdc_fixture_matches_its_golden_record(name: str) -> None:
     records = map_fixture(corpus_path(f"dpla-ingestion3/{name}.xml"), prefix="oai_qdc")
     assert [r.crosswalk for r in records] == ["qdc"]
+    assert all(r.titles for r in records)
     assert_golden(records, DATA / "qdc" / f"{name}.json")
 
 

@@ -133,7 +133,29 @@ def crosswalk_for(metadata: etree._Element) -> tuple[Crosswalk | None, bool]:
         return found, False
     name = local_name(tag)
     found = BY_ROOT_NAME.get(name) or BY_ROOT_NAME.get(name.lower())
+    if found is None or name.lower() in GENERIC_ROOT_NAMES:
+        # a wrapper named like nothing in particular: its elements say what it is
+        found = _dublin_core_by_content(metadata) or found
     return found, found is not None
+
+
+# Root names several formats (or none) use: MARC's <record>, DPLA hubs' <record> of DC.
+GENERIC_ROOT_NAMES = frozenset({"record", "collection", "metadata", "doc", "item", "root"})
+_DC_NS = (oai_dc.DC_NS, oai_dc.DCTERMS_NS)
+
+
+def _dublin_core_by_content(metadata: etree._Element) -> Crosswalk | None:
+    """qdc or oai_dc when the root's children are Dublin Core elements (DC or DCMI terms)."""
+    dc = terms = 0
+    for el in metadata:
+        tag = el.tag
+        if isinstance(tag, str) and tag[:1] == "{":
+            ns = tag[1:].partition("}")[0]
+            dc += ns == _DC_NS[0]
+            terms += ns == _DC_NS[1]
+    if not dc and not terms:
+        return None
+    return CROSSWALKS["qdc" if terms else "oai_dc"]
 
 
 def supported_namespace(namespace: str) -> str | None:
