@@ -7,11 +7,15 @@ skos:Concept with its labels by language, the way lookup tables are built from t
 
 from __future__ import annotations
 
+import hashlib
+import json
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, SKOS
+from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, OWL, RDF, SKOS
 
 VOCAB_DIR = Path(__file__).resolve().parent
 
@@ -64,3 +68,142 @@ def pref_label(graph: Graph, uri: str, lang: str = "en") -> str | None:
     """The concept's prefLabel in `lang`, None when it has none."""
     values = concept_labels(graph).get(uri, {}).get(lang)
     return values[0] if values else None
+
+
+# ------------------------------------------------------------------ licences (licences.ttl)
+
+OERL = Namespace("https://w3id.org/oer-pipeline/licences#")
+_LICENCE_JSON = VOCAB_DIR / "licences.json"
+_LICENCE_FLAGS = ("allowsAdaptation", "allowsCommercial", "shareAlike", "requiresAttribution")
+
+
+@dataclass(frozen=True)
+class LicenceConcept:
+    """One concept of licences.ttl. Flags are None when the vocabulary does not state them
+    (rights statements, access rights)."""
+
+    uri: str
+    kind: str  # cc | cc-family | spdx | rights-statement | access-right
+    family: str | None
+    version: str | None
+    port: str | None
+    elements: str | None  # the CC URI path segment, e.g. "by-nd-nc" for family "by-nc-nd"
+    spdx: str | None
+    allows_adaptation: bool | None
+    allows_commercial: bool | None
+    share_alike: bool | None
+    requires_attribution: bool | None
+    open_for_adaptation: str  # yes | no | unknown
+    copyright_status: str | None  # rights statements: in-copyright | no-copyright | other
+    deprecated: bool
+    notation: str | None
+    broader: str | None  # the cc-family concept of a CC licence
+    replaced_by: tuple[str, ...]
+    exact_match: tuple[str, ...]  # incl. the http:// form of CC URIs, info:eu-repo terms
+    close_match: tuple[str, ...]
+    spdx_deprecated: tuple[str, ...]
+    labels: dict[str, tuple[str, ...]]  # language ("" if none) → prefLabels
+    alt_labels: dict[str, tuple[str, ...]]  # language → altLabels
+
+
+def licence_records_from_graph(graph: Graph) -> dict[str, dict[str, Any]]:
+    """Concept URI → JSON-able record (the fields of LicenceConcept), from a parsed
+    licences.ttl. build_licences writes these to licences.json."""
+
+    def one(s: URIRef, p: URIRef) -> Any:
+        values = sorted(str(o) if not isinstance(o, Literal) else o.toPython() for o in
+                        graph.objects(s, p))  # fmt: skip
+        return values[0] if values else None
+
+    def many(s: URIRef, p: URIRef) -> list[str]:
+        return sorted(str(o) for o in graph.objects(s, p))
+
+    def by_lang(s: URIRef, p: URIRef) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for o in graph.objects(s, p):
+            if isinstance(o, Literal):
+                out.setdefault(o.language or "", []).append(str(o))
+        return {k: sorted(v) for k, v in sorted(out.items())}
+
+    records: dict[str, dict[str, Any]] = {}
+    for uri in concepts(graph):
+        s = URIRef(uri)
+        flags = {name: one(s, OERL[name]) for name in _LICENCE_FLAGS}
+        records[uri] = {
+            "uri": uri,
+            "kind": str(one(s, OERL.kind)),
+            "family": one(s, OERL.family),
+            "version": one(s, OERL.version),
+            "port": one(s, OERL.port),
+            "elements": one(s, OERL.elements),
+            "spdx": one(s, OERL.spdx),
+            "allows_adaptation": flags["allowsAdaptation"],
+            "allows_commercial": flags["allowsCommercial"],
+            "share_alike": flags["shareAlike"],
+            "requires_attribution": flags["requiresAttribution"],
+            "open_for_adaptation": one(s, OERL.openForAdaptation) or "unknown",
+            "copyright_status": one(s, OERL.copyrightStatus),
+            "deprecated": bool(one(s, OWL.deprecated)),
+            "notation": one(s, SKOS.notation),
+            "broader": one(s, SKOS.broader),
+            "replaced_by": many(s, DCTERMS.isReplacedBy),
+            "exact_match": many(s, SKOS.exactMatch),
+            "close_match": many(s, SKOS.closeMatch),
+            "spdx_deprecated": many(s, OERL.spdxDeprecated),
+            "labels": by_lang(s, SKOS.prefLabel),
+            "alt_labels": by_lang(s, SKOS.altLabel),
+        }
+    return records
+
+
+def _licence_concept(record: dict[str, Any]) -> LicenceConcept:
+    fields = dict(record)
+    for name in ("replaced_by", "exact_match", "close_match", "spdx_deprecated"):
+        fields[name] = tuple(fields[name])
+    for name in ("labels", "alt_labels"):
+        fields[name] = {lang: tuple(v) for lang, v in fields[name].items()}
+    return LicenceConcept(**fields)
+
+
+@cache
+def licences() -> dict[str, LicenceConcept]:
+    """Concept URI → LicenceConcept for every concept of licences.ttl (cached; read-only).
+
+    Reads the JSON cache written next to the .ttl by build_licences when it was built from
+    this very .ttl (SHA-256 check, ~10 ms); otherwise parses the .ttl with rdflib (seconds)."""
+    ttl = path_of("licences")
+    digest = hashlib.sha256(ttl.read_bytes()).hexdigest()
+    records = None
+    if _LICENCE_JSON.is_file():
+        cached = json.loads(_LICENCE_JSON.read_text(encoding="utf-8"))
+        if cached.get("ttl_sha256") == digest:
+            records = cached["concepts"]
+    if records is None:
+        records = licence_records_from_graph(load("licences"))
+    return {uri: _licence_concept(rec) for uri, rec in records.items()}
+
+
+def licences_by_match() -> dict[str, str]:
+    """Every concept URI and skos:exactMatch (http:// CC forms, https variants, info:eu-repo
+    terms) → the concept URI; the first lookup of a licence or access-rights URI."""
+    return _licences_by_match()
+
+
+@cache
+def _licences_by_match() -> dict[str, str]:
+    out: dict[str, str] = {}
+    for uri, concept in sorted(licences().items()):
+        out.setdefault(uri, uri)
+        for match in concept.exact_match:
+            out.setdefault(match, uri)
+    return out
+
+
+def licence_by_spdx() -> dict[str, str]:
+    """SPDX id (current and deprecated ids, as SPDX spells them) → concept URI."""
+    out: dict[str, str] = {}
+    for uri, concept in sorted(licences().items()):
+        for lid in (concept.spdx, *concept.spdx_deprecated):
+            if lid:
+                out.setdefault(lid, uri)
+    return out
