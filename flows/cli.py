@@ -20,7 +20,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from pipelines import reports
+from pipelines import normalise, reports
 from pipelines.harvest import HarvestOptions, HarvestResult, SourceDeferred, harvest_source
 from pipelines.registry import (
     RegistryError,
@@ -49,6 +49,11 @@ crosswalk_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(crosswalk_app, name="crosswalk")
+normalise_app = typer.Typer(
+    help="Normalise raw values read from stdin, one per line; JSON lines out, same order.",
+    no_args_is_help=True,
+)
+app.add_typer(normalise_app, name="normalise")
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -255,6 +260,13 @@ def sources_probe(
         out.print(f"note: {escape(note)}")
     out.print("\n[bold]Entry for pipelines/sources.toml[/]")
     out.print(escape(to_toml_entry(report, name)), soft_wrap=True)
+
+
+@normalise_app.command("language")
+def normalise_language_values() -> None:
+    """Declared language values → BCP 47 tags: {"input", "languages", "rule", "junk"}."""
+    for row in normalise.languages(sys.stdin):
+        sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
 @crosswalk_app.command("report")

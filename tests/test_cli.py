@@ -393,3 +393,14 @@ def test_crosswalk_report_for_an_unharvested_source_and_a_bad_status(
     assert none.exit_code == 0 and "No crosswalk coverage recorded for nowhere" in none.stdout
     bad = invoke("crosswalk", "report", "demo", "--status", "lost", "--db", str(demo_warehouse))
     assert bad.exit_code == 2
+
+
+def test_normalise_language_writes_one_json_line_per_input_line_in_order() -> None:
+    lines = ["en", "Deutsch", "spa; fre", "und", "", "English (United States)", "foo"]
+    result = CliRunner().invoke(app, ["normalise", "language"], input="\n".join(lines) + "\n")
+    assert result.exit_code == 0
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["input"] for r in rows] == lines
+    assert [r["languages"] for r in rows] == [["en"], ["de"], ["es", "fr"], [], [], ["en-US"], []]
+    assert [r["rule"] for r in rows][3:5] == ["junk", "empty"]
+    assert rows[-1]["rule"] == "unparsable"
