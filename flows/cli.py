@@ -262,6 +262,14 @@ def sources_probe(
     out.print(escape(to_toml_entry(report, name)), soft_wrap=True)
 
 
+@normalise_app.command("licence")
+def normalise_licence_values() -> None:
+    """Rights values → licence: {"input", "licence_uri", "spdx", "access_rights_uri",
+    "open_for_adaptation", "allows_commercial", "rule", …}."""
+    for row in normalise.licences(sys.stdin):
+        sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
 @normalise_app.command("language")
 def normalise_language_values() -> None:
     """Declared language values → BCP 47 tags: {"input", "languages", "rule", "junk"}."""

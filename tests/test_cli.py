@@ -404,3 +404,29 @@ def test_normalise_language_writes_one_json_line_per_input_line_in_order() -> No
     assert [r["languages"] for r in rows] == [["en"], ["de"], ["es", "fr"], [], [], ["en-US"], []]
     assert [r["rule"] for r in rows][3:5] == ["junk", "empty"]
     assert rows[-1]["rule"] == "unparsable"
+
+
+def test_normalise_licence_writes_one_json_line_per_input_line_in_order() -> None:
+    lines = [
+        "CC BY-SA",
+        "https://creativecommons.org/licenses/by/4.0/deed.es",
+        "info:eu-repo/semantics/openAccess",
+        "Standard-YouTube-Lizenz",
+        "",
+    ]
+    result = CliRunner().invoke(app, ["normalise", "licence"], input="\n".join(lines) + "\n")
+    assert result.exit_code == 0
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["input"] for r in rows] == lines
+    assert [r["licence_uri"] for r in rows] == [
+        "https://creativecommons.org/licenses/by-sa/",  # no version given: none invented
+        "https://creativecommons.org/licenses/by/4.0/",
+        None,
+        None,
+        None,
+    ]
+    assert rows[1]["spdx"] == "CC-BY-4.0" and rows[1]["open_for_adaptation"] == "yes"
+    assert rows[2]["access_rights_uri"] == "http://purl.org/coar/access_right/c_abf2"
+    assert rows[3]["rule"] == "unrecognised"
+    assert set(rows[0]) >= {"input", "licence_uri", "spdx", "access_rights_uri",
+                            "open_for_adaptation", "allows_commercial", "rule"}  # fmt: skip
