@@ -136,6 +136,7 @@ def test_coar_access_rights(lic: dict[str, LicenceConcept]) -> None:
 
 
 def test_json_cache_matches_the_ttl() -> None:
+    loader.licences()  # writes the (untracked) cache when missing or stale
     cache = json.loads(build_licences.JSON_PATH.read_text(encoding="utf-8"))
     digest = hashlib.sha256(build_licences.TTL_PATH.read_bytes()).hexdigest()
     assert cache["ttl_sha256"] == digest, "licences.json is stale: rerun build_licences"
@@ -147,6 +148,7 @@ def test_regenerating_is_byte_identical(tmp_path: Path, monkeypatch: pytest.Monk
         pytest.skip(f"vocab sources not available at {src}")
     monkeypatch.setattr(build_licences, "TTL_PATH", tmp_path / "licences.ttl")
     monkeypatch.setattr(build_licences, "JSON_PATH", tmp_path / "licences.json")
+    loader.licences()  # the cache beside the tracked .ttl exists
     build_licences.build(src)
     for name in ("licences.ttl", "licences.json"):
         assert (tmp_path / name).read_bytes() == (loader.VOCAB_DIR / name).read_bytes(), name

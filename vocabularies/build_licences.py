@@ -13,14 +13,14 @@ Run `python -m vocabularies.build_licences` from the repository root. Sources ar
 - `coar-access-rights/access_rights_1.1_concept_scheme.nt`: the 4 COAR access rights.
 
 The output is deterministic (sorted, no timestamps), so regenerating gives identical bytes.
-`licences.json` holds the same concepts as loader-ready records and the SHA-256 of the .ttl
+`licences.json` (generated, not tracked) holds the same concepts as loader-ready records
+and the SHA-256 of the .ttl
 it was built from (it is built by parsing the written .ttl, so the two cannot disagree);
 `vocabularies.loader.licences()` uses it because parsing the .ttl with rdflib takes seconds.
 """
 
 from __future__ import annotations
 
-import hashlib
 import html
 import json
 import os
@@ -571,17 +571,10 @@ def build(src: Path | None = None) -> dict[str, object]:
     text = write_ttl(concepts, src)
     TTL_PATH.write_text(text, encoding="utf-8")
 
-    from vocabularies.loader import licence_records_from_graph
+    from vocabularies.loader import write_licence_cache
 
     graph = Graph().parse(data=text, format="turtle")
-    cache = {
-        "ttl_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
-        "concepts": licence_records_from_graph(graph),
-    }
-    JSON_PATH.write_text(
-        json.dumps(cache, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n",
-        encoding="utf-8",
-    )
+    write_licence_cache(text, graph, JSON_PATH)
     counts: dict[str, int] = {}
     for c in concepts:
         counts[c.kind] = counts.get(c.kind, 0) + 1
