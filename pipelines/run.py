@@ -199,7 +199,7 @@ class Run:
 
     def flush(self, batch: Batch, point: Checkpoint | None) -> None:
         """Map and load one batch together with its checkpoint, in one transaction."""
-        result, source = self.result, self.source
+        source = self.source
         shas, records, failures = [], [], []
         tally = Tally()
         if not self.listing_only:
@@ -212,15 +212,7 @@ class Run:
                 add_pages(con, self.run_id, _pages_table(batch))
             if batch.items and not self.listing_only:
                 load_raw_records(con, self.run_id, _raw_table(source, batch, shas))
-                counts = load_records(con, self.run_id, records_to_arrow(records))
-                result.new += counts.new
-                result.updated += counts.updated
-                result.undeleted += counts.undeleted
-                result.unchanged += counts.unchanged
-                result.deleted += counts.deleted
-                load_coverage(
-                    con, self.run_id, source.name, source.metadata_prefix, tally.rows(DECLARATIONS)
-                )
+                self.load_mapped(con, records, tally, source.metadata_prefix)
             if self.keep_listing and (batch.items or batch.unloaded):
                 add_listed(con, self.run_id, _listing_table(batch))
             for failure in failures:
@@ -246,6 +238,19 @@ class Run:
                 if point.window_done:
                     finish_window(con, self.run_id, point.window_no, "done")
         self.count_mapped(records, failures)
+
+    def load_mapped(
+        self, con: duckdb.DuckDBPyConnection, records: list, tally: Tally, metadata_prefix: str
+    ) -> None:
+        """Load mapped records and their coverage counts (in the caller's transaction)."""
+        result = self.result
+        counts = load_records(con, self.run_id, records_to_arrow(records))
+        result.new += counts.new
+        result.updated += counts.updated
+        result.undeleted += counts.undeleted
+        result.unchanged += counts.unchanged
+        result.deleted += counts.deleted
+        load_coverage(con, self.run_id, self.source.name, metadata_prefix, tally.rows(DECLARATIONS))
 
     def count_mapped(self, records: list, failures: list) -> None:
         """A mapped batch in the counts: failures make the run partial; record issues are

@@ -52,15 +52,12 @@ from harvesters.web.extract import ExtractResult, extract_jsonld
 from pipelines.harvest import fewer_gc_passes, raise_if_deferred
 from pipelines.registry import Source
 from pipelines.run import PAGE_SCHEMA, RAW_SCHEMA, HarvestResult, Run
-from transforms.crosswalks import DECLARATIONS, JsonItem, map_json_batch
+from transforms.crosswalks import JsonItem, map_json_batch
 from transforms.crosswalks.coverage import Tally
-from transforms.model import records_to_arrow
 from warehouse import connect, transaction
 from warehouse.load import (
     add_pages,
-    load_coverage,
     load_raw_records,
-    load_records,
     upsert_sources,
 )
 from warehouse.state import get_state, interrupt_dead_runs, previous_complete_run, set_cursor
@@ -633,15 +630,7 @@ class _SitemapHarvest:
             if batch.items:
                 load_raw_records(con, run.run_id, _raw_table(source.name, batch, shas))
             if records:
-                counts = load_records(con, run.run_id, records_to_arrow(records))
-                result.new += counts.new
-                result.updated += counts.updated
-                result.undeleted += counts.undeleted
-                result.unchanged += counts.unchanged
-                result.deleted += counts.deleted
-                load_coverage(
-                    con, run.run_id, source.name, METADATA_PREFIX, tally.rows(DECLARATIONS)
-                )
+                run.load_mapped(con, records, tally, METADATA_PREFIX)
             for fields_ in batch.issues:
                 run.issue(**fields_)
             for failure in failures:
