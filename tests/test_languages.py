@@ -109,3 +109,10 @@ def test_never_raises_and_tags_are_valid(raw: str) -> None:
     assert all(langcodes.standardize_tag(tag) in (tag, "fil") for tag in result.languages)
     if result.junk or result.rule in ("empty", "unparsable"):
         assert result.languages == ()
+
+
+@pytest.mark.parametrize("raw", ["\x00", "\x00\U00010000", "Deutsch\x00", "\x1b[0m"])
+def test_control_characters_are_unparsable_not_a_crash(raw: str) -> None:
+    # found by hypothesis: language_data's name trie crashes on NUL (marisa-trie)
+    result = normalise_language.__wrapped__(raw)
+    assert (result.languages, result.rule, result.junk) == ((), "unparsable", False)

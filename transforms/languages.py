@@ -114,7 +114,9 @@ _LIST_SPACE = re.compile(r"\s+")
 def _exact(category: str, name: str) -> str | None:
     """Code for a name in the language_data index, exact matches only (no prefix guessing)."""
     lookup = _names.normalize_name(name)
-    if not lookup:
+    if not lookup or not lookup.isprintable():
+        # no language name holds control characters, and the index's trie cannot look
+        # them up (NUL ends its keys: a lookup of "\x00" crashes inside marisa-trie)
         return None
     code = _names.name_to_code(category, name)  # loads the trie on first use
     trie = _names.TRIES.get(f"und/name_to_{category}")
