@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from transforms.detection import DETECTORS
+from transforms.languages import normalise_language
+
 REGISTRY_PATH = Path(__file__).with_name("sources.toml")
 KINDS = ("oai-pmh", "sitemap")
 
@@ -58,8 +61,23 @@ def load_sources(path: Path = REGISTRY_PATH) -> dict[str, Source]:
             raise RegistryError(f"{path}: source {name!r} has kind {entry.get('kind')!r}")
         if not entry.get("endpoint"):
             raise RegistryError(f"{path}: source {name!r} has no endpoint")
+        _check_defaults(path, name, entry.get("defaults", {}))
         sources[name] = Source(name=name, **{**entry, "sets": tuple(entry.get("sets", ()))})
     return sources
+
+
+def _check_defaults(path: Path, name: str, defaults: dict) -> None:
+    language = defaults.get("language")
+    if language is not None and len(normalise_language(str(language)).languages) != 1:
+        raise RegistryError(
+            f"{path}: source {name!r} has defaults.language {language!r}, not one language"
+        )
+    detector = defaults.get("language_detector")
+    if detector is not None and detector not in DETECTORS:
+        raise RegistryError(
+            f"{path}: source {name!r} has defaults.language_detector {detector!r} "
+            f"(known: {', '.join(DETECTORS)})"
+        )
 
 
 def get_source(name: str, path: Path = REGISTRY_PATH) -> Source:

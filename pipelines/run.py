@@ -22,6 +22,7 @@ from pipelines.registry import Source
 from transforms.crosswalks import DECLARATIONS, map_batch
 from transforms.crosswalks.coverage import Tally
 from transforms.model import records_to_arrow
+from transforms.normalise import Settings, normalise_batch
 from warehouse import transaction
 from warehouse.load import (
     add_pages,
@@ -126,6 +127,7 @@ class Run:
     ):
         self.con = con
         self.source = source
+        self.normalise = Settings.for_source(source.defaults)
         self.keep_listing = keep_listing  # store listed identifiers for a later sweep
         self.listing_only = False  # a sweep pass: headers are listed, never loaded as records
         self.page_count = 0
@@ -242,8 +244,10 @@ class Run:
     def load_mapped(
         self, con: duckdb.DuckDBPyConnection, records: list, tally: Tally, metadata_prefix: str
     ) -> None:
-        """Load mapped records and their coverage counts (in the caller's transaction)."""
+        """Normalise mapped records and load them with their coverage counts (in the
+        caller's transaction)."""
         result = self.result
+        normalise_batch(records, self.normalise)
         counts = load_records(con, self.run_id, records_to_arrow(records))
         result.new += counts.new
         result.updated += counts.updated

@@ -20,7 +20,7 @@ import pyarrow as pa
 
 # Namespace for record ids: uuid5(RECORD_NAMESPACE, "<source>\x1f<oai identifier>").
 RECORD_NAMESPACE = uuid.UUID("5b3f2a9e-7c1d-5e80-9f4a-0e0c0a0d1e01")
-MODEL_VERSION = "2"  # 2: educational fields, typed relations, links, hygiene originals
+MODEL_VERSION = "3"  # 2: educational fields, relations, links, originals; 3: normalised fields
 
 
 class LangString(TypedDict):
@@ -116,6 +116,16 @@ class Original(TypedDict):
     value: str
 
 
+class TextLanguage(TypedDict):
+    """The language of one title or description: from its `xml:lang` or detected."""
+
+    field: str  # titles or descriptions
+    index: int  # position of the value in that field
+    lang: str  # BCP 47
+    method: str  # xml:lang, or the detector's name (transforms/detection.py)
+    confidence: float | None  # the detector's, 0..1; None for xml:lang
+
+
 class RecordIssue(TypedDict):
     """A problem found while mapping one record: kept with the record, never dropped."""
 
@@ -167,6 +177,23 @@ class Record:
     downloads: list[Link] = field(default_factory=list)  # the content itself
     thumbnails: list[str] = field(default_factory=list)
     originals: list[Original] = field(default_factory=list)  # text before hygiene
+    # Normalised (transforms/normalise.py), derived from the fields above: not in content_hash.
+    language_tags: list[str] = field(default_factory=list)  # BCP 47, the record's languages
+    language_source: str | None = None  # declared, xml:lang, repository-default, detected
+    text_languages: list[TextLanguage] = field(default_factory=list)
+    licence_uri: str | None = None  # canonical CC / RightsStatements / SPDX licence URI
+    licence_spdx: str | None = None
+    licence_family: str | None = None  # e.g. by-sa, cc0, InC, MIT
+    licence_version: str | None = None
+    licence_port: str | None = None
+    licence_allows_adaptation: bool | None = None
+    licence_allows_commercial: bool | None = None
+    licence_share_alike: bool | None = None
+    open_for_adaptation: str = "unknown"  # yes, no, unknown (UNESCO 2019 Recommendation)
+    licence_rule: str | None = None  # the normaliser rule that decided
+    licence_raw: str | None = None  # the rights value the licence was read from
+    access_rights_uri: str | None = None  # COAR access right, kept apart from the licence
+    normaliser_version: str | None = None
     issues: list[RecordIssue] = field(default_factory=list)
     raw_sha256: str | None = None  # key of the raw payload in raw_records
     record_id: str = ""
@@ -236,6 +263,15 @@ _LINK = pa.struct([("url", pa.string()), ("media_type", pa.string())])
 _PROPERTY = pa.struct([("name", pa.string()), ("value", pa.string())])
 _DURATION = pa.struct([("raw", pa.string()), ("iso", pa.string())])
 _ORIGINAL = pa.struct([("field", pa.string()), ("index", pa.int32()), ("value", pa.string())])
+_TEXT_LANGUAGE = pa.struct(
+    [
+        ("field", pa.string()),
+        ("index", pa.int32()),
+        ("lang", pa.string()),
+        ("method", pa.string()),
+        ("confidence", pa.float64()),
+    ]
+)
 _ISSUE = pa.struct(
     [
         ("code", pa.string()),
@@ -286,6 +322,22 @@ RECORD_SCHEMA = pa.schema(
         ("downloads", pa.list_(_LINK)),
         ("thumbnails", pa.list_(pa.string())),
         ("originals", pa.list_(_ORIGINAL)),
+        ("language_tags", pa.list_(pa.string())),
+        ("language_source", pa.string()),
+        ("text_languages", pa.list_(_TEXT_LANGUAGE)),
+        ("licence_uri", pa.string()),
+        ("licence_spdx", pa.string()),
+        ("licence_family", pa.string()),
+        ("licence_version", pa.string()),
+        ("licence_port", pa.string()),
+        ("licence_allows_adaptation", pa.bool_()),
+        ("licence_allows_commercial", pa.bool_()),
+        ("licence_share_alike", pa.bool_()),
+        ("open_for_adaptation", pa.string()),
+        ("licence_rule", pa.string()),
+        ("licence_raw", pa.string()),
+        ("access_rights_uri", pa.string()),
+        ("normaliser_version", pa.string()),
         ("issues", pa.list_(_ISSUE)),
         ("raw_sha256", pa.string()),
         ("content_hash", pa.string()),
@@ -294,7 +346,16 @@ RECORD_SCHEMA = pa.schema(
 
 
 FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in fields(Record))
-_HASHED = tuple(n for n in FIELD_NAMES if n not in ("record_id", "content_hash", "raw_sha256"))
+# Fields the normaliser derives from the mapped ones: recomputed by `oer renormalise`, so a
+# better normaliser changes them without counting as a change at the source.
+DERIVED_FIELDS: tuple[str, ...] = FIELD_NAMES[
+    FIELD_NAMES.index("language_tags") : FIELD_NAMES.index("normaliser_version") + 1
+]
+_HASHED = tuple(
+    n
+    for n in FIELD_NAMES
+    if n not in ("record_id", "content_hash", "raw_sha256") and n not in DERIVED_FIELDS
+)
 assert set(FIELD_NAMES) == set(RECORD_SCHEMA.names), "model and Arrow schema disagree"
 
 
