@@ -40,7 +40,7 @@ Guess = tuple[str, float] | None
 
 
 def letters(text: str) -> int:
-    return sum(1 for c in text if c.isalpha())
+    return sum(map(str.isalpha, text))
 
 
 @cache

@@ -91,6 +91,13 @@ _NAME_ALIASES = {
     "espanol": "es",
     "francais": "fr",
     "farsi": "fa",
+    "汉语": "zh",
+    "漢語": "zh",
+    "华语": "zh",
+    "華語": "zh",
+    "国语": "zh",
+    "國語": "zh",
+    "bahasa melayu": "ms",
 }
 _FILLER_BEFORE = re.compile(
     r"^(?:language\(s\)|language|languages|lang|idioma|idiomas|sprache|sprachen|langue|lingua|língua)"
@@ -98,7 +105,8 @@ _FILLER_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _FILLER_AFTER = re.compile(
-    r"\s+(?:language|languages|lang\.?|dialect|sprache)$|^(?:the|la|le|el|die)\s+",
+    r"\s+(?:language|languages|lang\.?|dialect|sprache|язык|мова|dili|jezik|język|nyelv|kieli"
+    r"|språk|sprog|taal)$|^(?:the|la|le|el|die)\s+",
     re.IGNORECASE,
 )
 _STRIP = " \t\r\n\"'`.;:,[]{}<>«»“”‘’"
@@ -120,9 +128,20 @@ def _exact(category: str, name: str) -> str | None:
         return None
     code = _names.name_to_code(category, name)  # loads the trie on first use
     trie = _names.TRIES.get(f"und/name_to_{category}")
-    if code is None or trie is None or lookup not in trie:
+    if code is None or trie is None:
         return None
-    return code
+    if lookup in trie or (category == "language" and _is_own_name(code, lookup)):
+        return code
+    return None
+
+
+@lru_cache(maxsize=4096)
+def _is_own_name(code: str, lookup: str) -> bool:
+    """`lookup` is the English name or the autonym of `code`: a name the index dropped as
+    ambiguous ("Hindi" is also a prefix of "Hindi, Fiji") but that names this language."""
+    language = langcodes.Language.get(code)
+    names = (language.display_name("en"), language.autonym())
+    return any(_names.normalize_name(n) == lookup for n in names)
 
 
 def _standard(tag: str) -> str | None:

@@ -84,18 +84,21 @@ _LEVEL = {
     "copyright-line": 1,
 }
 _CONFLICT_LEVEL = 2
+_FAMILY_KINDS = ("cc-family", "spdx-family")  # versionless concepts: "CC BY-SA", "GPL"
 
 
 def fold(text: str) -> str:
     """Casefolded, accents removed, whitespace collapsed."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(stripped.split())
+    folded = text.casefold()
+    if not folded.isascii():  # only non-ASCII text can carry accents to drop
+        decomposed = unicodedata.normalize("NFKD", folded)
+        folded = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(folded.split())
 
 
 def label_key(text: str) -> str:
     """`fold` without anything but letters and digits: the label comparison key."""
-    return "".join(c for c in fold(text) if c.isalnum())
+    return "".join(filter(str.isalnum, fold(text)))
 
 
 # ------------------------------------------------------------------ indexes from the vocabulary
@@ -262,9 +265,27 @@ def _from_url(url: str) -> tuple[str | None, bool]:
         if len(parts) >= 2 and parts[0] == "licenses":
             ident = re.sub(r"\.(html|json|php)$", "", parts[1])
             return idx.by_spdx.get(ident) or idx.by_spdx.get(ident + "-only"), False
+    if host == "gnu.org" and path.startswith(("licenses/", "copyleft/")):
+        return _from_gnu_path(path.split("/", 1)[1]), False
     if host == "apache.org" and path.startswith("licenses/license-2.0"):
         return idx.by_spdx.get("apache-2.0"), False
     return None, False
+
+
+_GNU_PAGE = re.compile(r"^(gpl|lgpl|fdl)(?:-(\d\.\d))?(?:\.[a-z\-]+)*(?:\.html|\.txt)?/?$")
+_GNU_SPDX = {"gpl": "GPL", "lgpl": "LGPL", "fdl": "GFDL"}
+
+
+def _from_gnu_path(page: str) -> str | None:
+    """gnu.org/licenses/gpl-3.0.html → GPL-3.0-only (a version page does not say "or
+    later": read as SPDX reads bare ids); gpl.html → the versionless GPL family."""
+    m = _GNU_PAGE.match(page)
+    if not m:
+        return None
+    short, version = _GNU_SPDX[m.group(1)], m.group(2)
+    if version is None:
+        return _index().by_label.get(label_key(short))
+    return _index().by_spdx.get(f"{short}-{version}-only".casefold())
 
 
 # ------------------------------------------------------------------ CC shorthands and words
@@ -436,7 +457,7 @@ def normalise_rights(
     concepts = licences()
 
     def level(r: LicenceResult) -> tuple[int, int]:
-        specific = 0 if concepts[r.licence_uri or ""].kind == "cc-family" else 1
+        specific = 0 if concepts[r.licence_uri or ""].kind in _FAMILY_KINDS else 1
         return _LEVEL.get(r.rule, 0), specific
 
     best = max(licensed, key=level)  # max keeps the first of equals
@@ -445,7 +466,7 @@ def normalise_rights(
     issues: list[dict] = []
     if len(strong) > 1:
         best_uri = best.licence_uri
-        if best.licence_uri not in strong and concepts[best_uri or ""].kind == "cc-family":
+        if best.licence_uri not in strong and concepts[best_uri or ""].kind in _FAMILY_KINDS:
             best = next(r for r in licensed if r.licence_uri == strong[0])
         issues.append(
             {

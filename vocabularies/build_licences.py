@@ -65,6 +65,8 @@ OTHER_LICENCES: dict[str, tuple[bool, bool]] = {
     "BSD-2-Clause": (False, True),
     "BSD-3-Clause": (False, True),
     "EUPL-1.2": (True, True),
+    "GFDL-1.2-only": (True, True),
+    "GFDL-1.2-or-later": (True, True),
     "GFDL-1.3-only": (True, True),
     "GFDL-1.3-or-later": (True, True),
     "GPL-2.0-only": (True, True),
@@ -79,10 +81,51 @@ OTHER_LICENCES: dict[str, tuple[bool, bool]] = {
     "MPL-2.0": (True, True),
     "ODC-By-1.0": (False, True),
     "ODbL-1.0": (True, True),
+    "etalab-2.0": (False, True),
     "OGL-UK-3.0": (False, True),
     "PDDL-1.0": (False, False),
     "Unlicense": (False, False),
 }
+
+# GNU licence families: the short names, GNU's page for the family (a versionless concept,
+# like CC's family URIs: "GPL" alone names no version) and the full name.
+GNU_FAMILIES = {
+    "GPL": ("https://www.gnu.org/licenses/gpl.html", "GNU General Public License"),
+    "LGPL": ("https://www.gnu.org/licenses/lgpl.html", "GNU Lesser General Public License"),
+    "GFDL": ("https://www.gnu.org/licenses/fdl.html", "GNU Free Documentation License"),
+}
+GNU_ABBREVIATIONS = {"GFDL": ("FDL",), "GPL": (), "LGPL": ()}
+# Names the SPDX list lacks for licences in OTHER_LICENCES (their own French/English titles).
+EXTRA_LABELS = {
+    "etalab-2.0": ("Licence Ouverte 2.0", "Licence Ouverte / Open Licence 2.0", "Open Licence 2.0",
+                   "Licence Ouverte v2.0", "Licence Ouverte version 2.0"),
+    "OGL-UK-3.0": ("Open Government Licence 3.0", "Open Government Licence version 3.0", "OGL v3.0",
+                   "OGL 3.0"),
+}  # fmt: skip
+
+
+def gnu_labels(lid: str) -> list[str]:
+    """Spellings of a GNU licence id: `GPL-3.0-only` → "GPLv3", "GNU GPL 3.0", "GNU General
+    Public License, version 3"…; `-or-later` ones with "or later", "or any later version",
+    (SPDX ids such as `GPL-3.0+` are read by the spdx rule). A version without "only"/"or later" is read as "-only", as SPDX reads its
+    deprecated bare ids (`GPL-3.0` = `GPL-3.0-only`)."""
+    m = re.fullmatch(r"(L?GPL|GFDL)-(\d\.\d)-(only|or-later)", lid)
+    if not m:
+        return []
+    short, version, scope = m.groups()
+    name = GNU_FAMILIES[short][1]
+    versions = {version, version.removesuffix(".0")}
+    shorts = {short, f"GNU {short}", *(f"GNU {a}" for a in GNU_ABBREVIATIONS[short])}
+    bases = set()
+    for v in versions:
+        for sh in shorts:
+            bases |= {f"{sh}-{v}", f"{sh} {v}", f"{sh}v{v}", f"{sh} v{v}", f"{sh} version {v}"}
+        bases |= {f"{name} {v}", f"{name} v{v}", f"{name} version {v}", f"{name}, version {v}"}
+    if scope == "only":
+        return sorted(bases | {f"{b} only" for b in bases})
+    # no "GPLv3+": labels are compared without punctuation, so it would equal "GPLv3"
+    return sorted({f"{b} or later" for b in bases} | {f"{b} or any later version" for b in bases})
+
 
 # info:eu-repo access terms (OpenAIRE guidelines) ↔ COAR access rights: our mapping, the
 # COAR data only links the eprints terms.
@@ -103,7 +146,7 @@ RS_STATUS = {
 @dataclass
 class Concept:
     uri: str
-    kind: str  # cc | cc-family | spdx | rights-statement | access-right
+    kind: str  # cc | cc-family | spdx | spdx-family | rights-statement | access-right
     literals: dict[str, set[tuple[str, str, str]]] = field(default_factory=dict)
     links: dict[str, set[str]] = field(default_factory=dict)
 
@@ -364,11 +407,12 @@ def read_spdx(src: Path, cc: dict[str, Concept], notes: list[str]) -> dict[str, 
         target.add("oerl:spdx", lid)
         target.add("skos:altLabel", lid)
         target.add("skos:altLabel", " ".join(entry["name"].split()), "en")
-    deprecated_alias = {  # deprecated SPDX ids → the current id they meant
-        e["licenseId"]: e["licenseId"] + "-only"
-        for e in data["licenses"]
-        if e.get("isDeprecatedLicenseId") and e["licenseId"] + "-only" in OTHER_LICENCES
-    }
+    deprecated_alias = {}  # deprecated SPDX ids → the current id they meant
+    for e in data["licenses"]:
+        old = e["licenseId"]
+        new = old[:-1] + "-or-later" if old.endswith("+") else old + "-only"
+        if e.get("isDeprecatedLicenseId") and new in OTHER_LICENCES:
+            deprecated_alias[old] = new
     out: dict[str, Concept] = {}
     for lid, (share_alike, attribution) in sorted(OTHER_LICENCES.items()):
         entry = entries.get(lid)
@@ -386,6 +430,8 @@ def read_spdx(src: Path, cc: dict[str, Concept], notes: list[str]) -> dict[str, 
             if new == lid:
                 c.add("oerl:spdxDeprecated", old)
                 c.add("skos:altLabel", old)
+        for label in (*gnu_labels(lid), *EXTRA_LABELS.get(lid, ())):
+            c.add("skos:altLabel", label)
         for url in entry.get("seeAlso", []):
             c.link("rdfs:seeAlso", url.strip())
         for wrapper, spdx_id in CC_SOFTWARE_WRAPPERS.items():
@@ -398,6 +444,20 @@ def read_spdx(src: Path, cc: dict[str, Concept], notes: list[str]) -> dict[str, 
         c.add("oerl:openForAdaptation", "yes")
         c.add("oerl:osiApproved", bool(entry.get("isOsiApproved")))
         out[c.uri] = c
+    for short, (uri, name) in GNU_FAMILIES.items():
+        fam = Concept(uri, "spdx-family")
+        fam.add("oerl:family", short)
+        fam.add("skos:prefLabel", name, "en")
+        for label in (short, f"GNU {short}", *(f"GNU {a}" for a in GNU_ABBREVIATIONS[short])):
+            fam.add("skos:altLabel", label)
+        for flag in ("oerl:allowsAdaptation", "oerl:allowsCommercial", "oerl:shareAlike",
+                     "oerl:requiresAttribution"):  # fmt: skip
+            fam.add(flag, True)
+        fam.add("oerl:openForAdaptation", "yes")
+        for member in out.values():
+            if re.fullmatch(rf"{short}-\d\.\d-(only|or-later)", member.uri.rsplit("/", 1)[-1]):
+                member.link("skos:broader", uri)
+        out[uri] = fam
     return out
 
 

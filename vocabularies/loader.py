@@ -83,7 +83,7 @@ class LicenceConcept:
     (rights statements, access rights)."""
 
     uri: str
-    kind: str  # cc | cc-family | spdx | rights-statement | access-right
+    kind: str  # cc | cc-family | spdx | spdx-family | rights-statement | access-right
     family: str | None
     version: str | None
     port: str | None
