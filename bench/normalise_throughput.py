@@ -15,17 +15,16 @@ import argparse
 import json
 import sys
 import time
-from pathlib import Path
 
 import duckdb
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from transforms import languages, licences
+from transforms.model import Record
+from transforms.normalise import Settings, normalise_batch
 
-from transforms import languages, licences  # noqa: E402
-from transforms.model import Record  # noqa: E402
-from transforms.normalise import Settings, normalise_batch  # noqa: E402
-
-COLUMNS = "source, oai_identifier, metadata_prefix, deleted, titles, descriptions, languages, rights"
+COLUMNS = (
+    "source, oai_identifier, metadata_prefix, deleted, titles, descriptions, languages, rights"
+)
 
 
 def read_records(path: str) -> list[Record]:
@@ -53,9 +52,7 @@ def main() -> int:
             normalise_batch(records[i : i + 1000], settings)
         seconds = time.process_time() - start
         best = seconds if best is None else min(best, seconds)
-    detected = sum(
-        1 for r in records for t in r.text_languages if t["method"] != "xml:lang"
-    )
+    detected = sum(1 for r in records for t in r.text_languages if t["method"] != "xml:lang")
     print(json.dumps({
         "records": len(records),
         "detector": args.detector,

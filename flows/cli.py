@@ -10,6 +10,7 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -20,7 +21,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from pipelines import normalise, reports
+from pipelines import evaluate, normalise, reports
 from pipelines.harvest import HarvestOptions, HarvestResult, SourceDeferred, harvest_source
 from pipelines.registry import (
     RegistryError,
@@ -54,6 +55,11 @@ normalise_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(normalise_app, name="normalise")
+evaluate_app = typer.Typer(
+    help="Accuracy of the normalisers on a labelled dev set (formats: pipelines/evaluate.py).",
+    no_args_is_help=True,
+)
+app.add_typer(evaluate_app, name="evaluate")
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -229,7 +235,6 @@ def sources_probe(
 ) -> None:
     """Look at an endpoint before adding it: granularity, formats, sets, deletions, whether
     from/until really filter, page size, size; then print a ready sources.toml entry."""
-    from dataclasses import asdict
 
     from harvesters.oai import HarvestError
     from harvesters.oai.probe import probe, to_toml_entry
@@ -275,6 +280,93 @@ def normalise_language_values() -> None:
     """Declared language values → BCP 47 tags: {"input", "languages", "rule", "junk"}."""
     for row in normalise.languages(sys.stdin):
         sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+@normalise_app.command("detect")
+def normalise_detect_texts(
+    detector: Annotated[str, typer.Option(help="cld2+fasttext, cld2, fasttext, langdetect.")] = (
+        normalise.DEFAULT_DETECTOR
+    ),
+) -> None:
+    """Texts → detected language: {"input", "lang", "confidence", "detector", "letters"};
+    lang is null below 20 letters."""
+    if detector not in normalise.DETECTORS:
+        raise fail(f"unknown detector {detector!r} (known: {', '.join(normalise.DETECTORS)})")
+    for row in normalise.detections(sys.stdin, detector):
+        sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+DevSet = Annotated[Path, typer.Argument(help="Labelled dev set (tab-separated).", exists=True)]
+Confusions = Annotated[int, typer.Option(help="How many confusions to list.")]
+
+
+def show_evaluation(result: evaluate.Evaluation, as_json: bool, confusions: int) -> None:
+    if as_json:
+        print_json(result.as_json())
+        return
+    rows = [(name, f"{score:.2%}") for name, score in result.scores.items()]
+    rows += [(k, v) for k, v in result.notes.items()]
+    print_table(["measure", f"{result.items} items"], rows, title=f"Evaluation: {result.what}")
+    if result.per_label:
+        print_table(
+            ["label", "right", "items", "accuracy"],
+            [(k, r, n, f"{r / n:.1%}") for k, (r, n) in result.per_label.items()],
+        )
+    if result.confusions:
+        print_table(
+            ["input", "expected", "got", "count"],
+            result.confusions[:confusions],
+            title=f"Confusions ({len(result.confusions)})",
+        )
+
+
+@evaluate_app.command("licences")
+def evaluate_licences(path: DevSet, as_json: JsonOption = False, confusions: Confusions = 30):
+    """Licence URI, access rights and open_for_adaptation accuracy."""
+    show_evaluation(evaluate.evaluate_licences(path), as_json, confusions)
+
+
+@evaluate_app.command("languages")
+def evaluate_languages(path: DevSet, as_json: JsonOption = False, confusions: Confusions = 30):
+    """Declared language values → BCP 47 tags accuracy."""
+    show_evaluation(evaluate.evaluate_languages(path), as_json, confusions)
+
+
+@evaluate_app.command("detection")
+def evaluate_detection(
+    path: DevSet,
+    detector: Annotated[str, typer.Option(help="cld2+fasttext, cld2, fasttext, langdetect.")] = (
+        normalise.DEFAULT_DETECTOR
+    ),
+    as_json: JsonOption = False,
+    confusions: Confusions = 30,
+):
+    """Language detection accuracy, per language, and the speed per text."""
+    if detector not in normalise.DETECTORS:
+        raise fail(f"unknown detector {detector!r} (known: {', '.join(normalise.DETECTORS)})")
+    show_evaluation(evaluate.evaluate_detection(path, detector), as_json, confusions)
+
+
+@app.command()
+def renormalise(
+    source: Annotated[str | None, typer.Option(help="Only this source's resources.")] = None,
+    detector: Annotated[
+        str | None, typer.Option(help="Detector for every source (default: each source's).")
+    ] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Recompute the normalised licence/language columns of stored resources (no harvest)."""
+    if detector is not None and detector not in normalise.DETECTORS:
+        raise fail(f"unknown detector {detector!r} (known: {', '.join(normalise.DETECTORS)})")
+    with clear_errors():
+        result = normalise.renormalise_warehouse(db, source=source, detector=detector)
+    if as_json:
+        print_json(asdict(result))
+        return
+    out.print(f"{result.records} resources normalised again, {result.changed} changed")
+    for name, count in sorted(result.by_source.items()):
+        out.print(f"  {escape(name)}: {count} changed")
 
 
 @crosswalk_app.command("report")

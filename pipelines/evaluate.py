@@ -1,0 +1,153 @@
+"""Accuracy of the normalisers on labelled dev sets (`oer evaluate licences|languages|detection`).
+
+File formats (tab-separated, `#` lines are comments), as in tests/data/:
+- licences:  raw, expected licence URI (empty: none), expected access-rights URI, note.
+  The expected `open_for_adaptation` is the expected licence's own flag in
+  vocabularies/licences.ttl ("unknown" when no licence is expected).
+- languages: raw, expected BCP 47 tags comma-separated (empty: none), note.
+- detection: expected BCP 47 tag, field, where the text is from, text. A detection counts as
+  right when its primary language subtag is the expected one (Norwegian `no`/`nb`/`nn` are
+  one language); a text with fewer than 20 letters, or no answer, counts as wrong.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from transforms.detection import DEFAULT_DETECTOR, detect
+from transforms.languages import normalise_language
+from transforms.licences import normalise_licence
+from vocabularies.loader import licences as licence_concepts
+
+
+@dataclass
+class Evaluation:
+    what: str
+    items: int = 0
+    scores: dict[str, float] = field(default_factory=dict)  # name → accuracy 0..1
+    per_label: dict[str, tuple[int, int]] = field(default_factory=dict)  # label → (right, all)
+    confusions: list[tuple[str, str, str, int]] = field(default_factory=list)
+    notes: dict[str, object] = field(default_factory=dict)
+
+    def as_json(self) -> dict:
+        return {
+            "what": self.what,
+            "items": self.items,
+            "scores": {k: round(v, 4) for k, v in self.scores.items()},
+            "per_label": {k: {"right": r, "items": n} for k, (r, n) in self.per_label.items()},
+            "confusions": [
+                {"input": i, "expected": e, "got": g, "count": c} for i, e, g, c in self.confusions
+            ],
+            **self.notes,
+        }
+
+
+def read_rows(path: Path, columns: int) -> list[list[str]]:
+    rows = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        parts = line.split("\t")
+        if len(parts) < columns:
+            raise ValueError(f"{path}:{number}: expected {columns} tab-separated columns")
+        rows.append(parts)
+    return rows
+
+
+def _accuracy(flags: list[bool]) -> float:
+    return sum(flags) / len(flags) if flags else 0.0
+
+
+def evaluate_licences(path: Path) -> Evaluation:
+    concepts = licence_concepts()
+    rows = read_rows(path, 3)
+    uri_ok, access_ok, open_ok, licensed_ok = [], [], [], []
+    confusions = []
+    for raw, licence, access, *_ in rows:
+        got = normalise_licence(raw)
+        expected_open = concepts[licence].open_for_adaptation if licence else "unknown"
+        same = (got.licence_uri or "") == licence
+        uri_ok.append(same)
+        access_ok.append((got.access_rights_uri or "") == access)
+        open_ok.append(got.open_for_adaptation == expected_open)
+        if licence:
+            licensed_ok.append(same)
+        if not same or not access_ok[-1]:
+            confusions.append(
+                (raw, f"{licence or '-'} {access or ''}".strip(),
+                 f"{got.licence_uri or '-'} {got.access_rights_uri or ''} ({got.rule})".strip(), 1)
+            )  # fmt: skip
+    return Evaluation(
+        "licences",
+        len(rows),
+        {
+            "licence_uri": _accuracy(uri_ok),
+            "licence_uri (lines with a licence)": _accuracy(licensed_ok),
+            "access_rights_uri": _accuracy(access_ok),
+            "open_for_adaptation": _accuracy(open_ok),
+        },
+        confusions=confusions,
+        notes={"lines_with_a_licence": len(licensed_ok)},
+    )
+
+
+def evaluate_languages(path: Path) -> Evaluation:
+    rows = read_rows(path, 2)
+    ok, confusions = [], []
+    for raw, expected, *_ in rows:
+        want = tuple(t for t in expected.split(",") if t)
+        got = normalise_language(raw)
+        ok.append(got.languages == want)
+        if not ok[-1]:
+            confusions.append((raw, ",".join(want) or "-", f"{','.join(got.languages) or '-'} "
+                               f"({got.rule})", 1))  # fmt: skip
+    return Evaluation("languages", len(rows), {"languages": _accuracy(ok)}, confusions=confusions)
+
+
+def _primary(tag: str | None) -> str | None:
+    if not tag:
+        return None
+    primary = tag.split("-", 1)[0].casefold()
+    return "no" if primary in ("nb", "nn") else primary
+
+
+def evaluate_detection(path: Path, detector: str = DEFAULT_DETECTOR) -> Evaluation:
+    rows = read_rows(path, 4)
+    per: dict[str, list[int]] = {}
+    by_field: dict[str, list[bool]] = {}
+    wrong: Counter[tuple[str, str]] = Counter()
+    ok = []
+    detect("warm-up: load the detector's model before timing", detector)
+    start = time.process_time()
+    found = [detect(row[3], detector) for row in rows]
+    seconds = time.process_time() - start
+    for (expected, field_name, *_), got in zip(rows, found, strict=True):
+        right = got is not None and _primary(got.lang) == _primary(expected)
+        ok.append(right)
+        by_field.setdefault(field_name, []).append(right)
+        counts = per.setdefault(expected, [0, 0])
+        counts[0] += right
+        counts[1] += 1
+        if not right:
+            wrong[(expected, got.lang if got else "none")] += 1
+    per_label = {k: (v[0], v[1]) for k, v in sorted(per.items())}
+    good = [k for k, (r, n) in per_label.items() if r / n >= 0.97]
+    return Evaluation(
+        "detection",
+        len(rows),
+        {"detection": _accuracy(ok), **{f"field {k}": _accuracy(v) for k, v in by_field.items()}},
+        per_label,
+        [("", e, g, c) for (e, g), c in wrong.most_common()],
+        {
+            "detector": detector,
+            "languages": len(per_label),
+            "languages_at_97": len(good),
+            "us_per_text": round(seconds / max(len(rows), 1) * 1e6, 1),
+        },
+    )
+
+
+EVALUATORS = {"licences": evaluate_licences, "languages": evaluate_languages}
