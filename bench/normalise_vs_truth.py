@@ -39,7 +39,9 @@ def expected_uri(label: str | None) -> str | None:
         return FIXED.get(label) if label else None
     if label.startswith("CC-"):
         parts = label[3:].split("-")
-        elements = [p.lower() for p in parts if p.isalpha() and p.lower() in ("by", "nc", "nd", "sa")]
+        elements = [
+            p.lower() for p in parts if p.isalpha() and p.lower() in ("by", "nc", "nd", "sa")
+        ]
         rest = parts[len(elements) :]
         uri = CC + "-".join(elements) + "/"
         if rest:

@@ -320,16 +320,23 @@ def show_evaluation(result: evaluate.Evaluation, as_json: bool, confusions: int)
         )
 
 
+def read_dev_set(run: Callable[[], evaluate.Evaluation]) -> evaluate.Evaluation:
+    try:
+        return run()
+    except ValueError as exc:  # a line without its columns: say which
+        raise fail(str(exc)) from None
+
+
 @evaluate_app.command("licences")
 def evaluate_licences(path: DevSet, as_json: JsonOption = False, confusions: Confusions = 30):
     """Licence URI, access rights and open_for_adaptation accuracy."""
-    show_evaluation(evaluate.evaluate_licences(path), as_json, confusions)
+    show_evaluation(read_dev_set(lambda: evaluate.evaluate_licences(path)), as_json, confusions)
 
 
 @evaluate_app.command("languages")
 def evaluate_languages(path: DevSet, as_json: JsonOption = False, confusions: Confusions = 30):
     """Declared language values → BCP 47 tags accuracy."""
-    show_evaluation(evaluate.evaluate_languages(path), as_json, confusions)
+    show_evaluation(read_dev_set(lambda: evaluate.evaluate_languages(path)), as_json, confusions)
 
 
 @evaluate_app.command("detection")
@@ -344,7 +351,9 @@ def evaluate_detection(
     """Language detection accuracy, per language, and the speed per text."""
     if detector not in normalise.DETECTORS:
         raise fail(f"unknown detector {detector!r} (known: {', '.join(normalise.DETECTORS)})")
-    show_evaluation(evaluate.evaluate_detection(path, detector), as_json, confusions)
+    show_evaluation(
+        read_dev_set(lambda: evaluate.evaluate_detection(path, detector)), as_json, confusions
+    )
 
 
 @app.command()

@@ -120,7 +120,10 @@ def detect(text: str, detector: str = DEFAULT_DETECTOR) -> Detection | None:
     count = letters(text)
     if count < MIN_LETTERS:
         return None
-    guess = found(" ".join(text.split()))
+    text = " ".join(text.split())
+    if not text.isascii():  # lone surrogates (from JSON escapes) are not UTF-8: no detector
+        text = text.encode("utf-8", "replace").decode("utf-8")  # reads them; "?" does no harm
+    guess = found(text)
     if guess is None:
         return None
     return Detection(guess[0], round(guess[1], 4), detector, count)

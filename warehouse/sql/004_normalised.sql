@@ -54,3 +54,22 @@ INSERT INTO issue_codes (code, severity, run_status_effect, meaning) VALUES
     ('conflicting_licences', 'warning', NULL, 'The rights values of a record name different licences; the one of highest precedence is kept in licence_uri (transforms/licences.py).'),
     ('unparsable_language', 'warning', NULL, 'A language value (dc:language, xml:lang…) is not a language code, name or list we understand; the raw value is kept.'),
     ('language_mismatch', 'warning', NULL, 'The source''s default language, applied or stamped on the record, is contradicted by the text (detected with confidence >= 0.8 in another language); the detected language is used.');
+
+-- Record issue codes of the crosswalks (resources.issues) the taxonomy did not list yet.
+INSERT OR IGNORE INTO issue_codes (code, severity, run_status_effect, meaning) VALUES
+    ('html_stripped', 'info', NULL, 'HTML markup was removed from a text value; the raw value is in originals.'),
+    ('entities_decoded', 'info', NULL, 'Escaped HTML entities in a text value were decoded; the raw value is in originals.'),
+    ('mojibake', 'warning', NULL, 'A text value looks mis-decoded (mojibake, e.g. "Ã©" for "é"); kept as given, not repaired.'),
+    ('nonstandard_namespace', 'info', NULL, 'Metadata or elements in a namespace the crosswalk does not expect were mapped by their element names.'),
+    ('missing_metadata', 'warning', NULL, 'A live record came without metadata.'),
+    ('missing_payload', 'error', NULL, 'An oai_datacite wrapper holds no <payload><resource>; nothing mapped, raw payload kept.'),
+    ('unparsable_duration', 'warning', NULL, 'A duration is not an ISO 8601 duration; the raw value is kept.'),
+    ('lomes_missing_category', 'info', NULL, 'A LOM-ES record lacks categories LOM-ES makes mandatory.'),
+    ('bad_leader', 'warning', NULL, 'A MARC leader is not 24 characters and could not be repaired; the type of record was not read.'),
+    ('leader_repaired', 'info', NULL, 'A MARC leader of the wrong length was read right-aligned.'),
+    ('multiple_records', 'warning', NULL, 'A MARC metadata element holds several records; the first was mapped.'),
+    ('not_marc', 'error', NULL, 'A MARC metadata element has no leader, controlfield or datafield: nothing mapped.'),
+    ('unsupported_marc_flavour', 'error', NULL, 'A MARC record in a flavour we do not map (e.g. UNIMARC); nothing mapped.'),
+    ('not_an_object', 'error', NULL, 'A JSON-LD item is not an object; nothing mapped.'),
+    ('main_entity_mapped', 'info', NULL, 'A JSON-LD page node wraps its mainEntity; the entity was mapped.'),
+    ('unresolved_reference', 'warning', NULL, 'A JSON-LD node references nodes not in the input; their names are unknown.');
