@@ -1,4 +1,4 @@
-"""Shared fixtures: a fresh warehouse; one Prefect test harness per session (on request)."""
+"""Shared fixtures: a fresh warehouse, a demo harvest; one Prefect test harness per session."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from typer.testing import CliRunner
 
 from warehouse import connect
 
@@ -18,6 +19,17 @@ def con(tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     c = connect(tmp_path / "wh.duckdb")
     yield c
     c.close()
+
+
+@pytest.fixture(scope="module")
+def demo_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A warehouse holding one `oer harvest demo` run (one per test module; copy it to write)."""
+    from flows.cli import app
+
+    db = tmp_path_factory.mktemp("demo") / "wh.duckdb"
+    result = CliRunner().invoke(app, ["harvest", "demo", "--db", str(db), "--json"])
+    assert result.exit_code == 0, result.output
+    return db
 
 
 @pytest.fixture(scope="session")

@@ -76,15 +76,6 @@ def cells(output: str, column: int = 0) -> list[str]:
     return [row.split("│")[column + 1].strip() for row in rows]
 
 
-@pytest.fixture(scope="module")
-def demo_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A warehouse holding one `oer harvest demo` run."""
-    db = tmp_path_factory.mktemp("demo") / "wh.duckdb"
-    result = CliRunner().invoke(app, ["harvest", "demo", "--db", str(db), "--json"])
-    assert result.exit_code == 0, result.output
-    return db
-
-
 # ----------------------------------------------------------------- sources
 
 

@@ -77,9 +77,9 @@ def test_normalise_detect_one_json_line_per_text_in_order() -> None:
     assert rows[0]["confidence"] > 0.5 and rows[1]["letters"] == 0
 
 
-def test_renormalise_on_a_harvested_warehouse(tmp_path: Path) -> None:
+def test_renormalise_on_a_harvested_warehouse(demo_warehouse: Path, tmp_path: Path) -> None:
     db = tmp_path / "wh.duckdb"
-    assert CliRunner().invoke(app, ["harvest", "demo", "--db", str(db)]).exit_code == 0
+    db.write_bytes(demo_warehouse.read_bytes())
     result = CliRunner().invoke(app, ["renormalise", "--db", str(db), "--json"])
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)

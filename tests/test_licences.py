@@ -169,3 +169,29 @@ def test_rights_never_raise_on_licence_like_junk(raws: list[str]) -> None:
     licence, _access, issues = normalise_rights(raws)
     assert licence is None or licence.licence_uri
     assert all(i["code"] == "conflicting_licences" for i in issues)
+
+
+@pytest.mark.parametrize(
+    ("raw", "licence"),
+    [
+        ("Dieses Werk ist lizenziert unter einer Creative Commons Namensnennung 4.0 "
+         "International Lizenz.", "https://creativecommons.org/licenses/by/4.0/"),
+        ("Ce(tte) œuvre est mise à disposition selon les termes de la Licence Creative Commons "
+         "Attribution - Pas d’Utilisation Commerciale 4.0 International.",
+         "https://creativecommons.org/licenses/by-nc/4.0/"),
+        ("Este trabalho está licenciado com uma Licença Creative Commons - "
+         "Atribuição-NãoComercial-CompartilhaIgual 4.0 Internacional.",
+         "https://creativecommons.org/licenses/by-nc-sa/4.0/"),
+        ("Licencia Creative Commons Atribución 4.0 Internacional",
+         "https://creativecommons.org/licenses/by/4.0/"),
+        ("Licensed under the Apache License, Version 2.0", "http://spdx.org/licenses/Apache-2.0"),
+        ("Creative Commons BY-NC-SA 3.0 ES", "https://creativecommons.org/licenses/by-nc-sa/3.0/es/"),
+    ],
+)  # fmt: skip
+def test_licence_titles_inside_sentences(raw: str, licence: str) -> None:
+    assert normalise_licence(raw).licence_uri == licence
+
+
+def test_two_titles_in_one_sentence_are_not_one_licence() -> None:
+    raw = "Namensnennung 4.0 International oder Namensnennung-Keine Bearbeitung 4.0 International"
+    assert normalise_licence(raw).licence_uri is None

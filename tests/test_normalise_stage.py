@@ -154,16 +154,8 @@ def test_registry_rejects_a_default_language_that_is_not_one_language(tmp_path: 
 # ---------------------------------------------------------------- in the warehouse
 
 
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    db = tmp_path_factory.mktemp("norm") / "wh.duckdb"
-    result = CliRunner().invoke(app, ["harvest", "demo", "--db", str(db), "--json"])
-    assert result.exit_code == 0, result.output
-    return db
-
-
-def test_harvest_lands_normalised_columns(demo_db: Path) -> None:
-    con = connect(demo_db, read_only=True)
+def test_harvest_lands_normalised_columns(demo_warehouse: Path) -> None:
+    con = connect(demo_warehouse, read_only=True)
     try:
         live, licensed, with_lang, versions = con.execute(
             "SELECT count(*), count(licence_uri), count(*) FILTER (len(language_tags) > 0), "
@@ -188,10 +180,10 @@ def test_harvest_lands_normalised_columns(demo_db: Path) -> None:
 
 
 def test_renormalise_changes_nothing_after_a_harvest_then_fills_old_rows(
-    demo_db: Path, tmp_path: Path
+    demo_warehouse: Path, tmp_path: Path
 ) -> None:
     db = tmp_path / "copy.duckdb"
-    db.write_bytes(demo_db.read_bytes())
+    db.write_bytes(demo_warehouse.read_bytes())
     con = connect(db)
     try:
         assert renormalise(con, load_sources()).changed == 0
@@ -210,9 +202,9 @@ def test_renormalise_changes_nothing_after_a_harvest_then_fills_old_rows(
         con.close()
 
 
-def test_reharvest_fills_rows_normalised_by_an_older_version(demo_db: Path, tmp_path: Path):
+def test_reharvest_fills_rows_normalised_by_an_older_version(demo_warehouse: Path, tmp_path: Path):
     db = tmp_path / "copy.duckdb"
-    db.write_bytes(demo_db.read_bytes())
+    db.write_bytes(demo_warehouse.read_bytes())
     con = connect(db)
     con.execute("UPDATE resources SET normaliser_version = '0', licence_uri = NULL")
     con.close()

@@ -79,6 +79,7 @@ _LEVEL = {
     "spdx": 4,
     "label": 3,
     "cc-shorthand": 3,
+    "label-in-text": 3,
     "rightsstatement": 2,
     "public-domain": 2,
     "copyright-line": 1,
@@ -312,8 +313,12 @@ def _port(token: str | None, version: str | None) -> str | None:
     return token if token and version and token in _index().ports else None
 
 
+_CC_WORDS = re.compile(r"creative\s*commons(?=[\s:_\-]*(?:by|nc|nd|sa)(?![a-z]))")
+
+
 def _shorthand_mentions(folded: str) -> list[str]:
     found: list[str] = []
+    folded = _CC_WORDS.sub("cc ", folded)  # "Creative Commons BY-NC-SA 3.0" is "CC BY-NC-SA 3.0"
     for m in _SHORT.finditer(folded):
         version = _version(m.group(2))
         uri = _cc_uri(_family(m.group(1)), version, _port(m.group(3), version))
@@ -338,6 +343,45 @@ def _shorthand_mentions(folded: str) -> list[str]:
             if uri := _cc_uri(_family("-".join(elements)), _version(m.group(2)), None):
                 found.append(uri)
     return found
+
+
+_VERSION_IN_TEXT = re.compile(r"(?<!\d)(\d)[.,]\s?(\d)(?!\d)")
+_MIN_LABEL_KEY = 12  # shorter keys ("by40") could match across words
+
+
+@cache
+def _versioned_labels() -> dict[str, list[tuple[str, str]]]:
+    """Unambiguous label keys of licences whose label states a version, by that version's
+    digits ("40" → [("namensnennung40international", …/by/4.0/), …]), longest first."""
+    by_label = _index().by_label
+    groups: dict[str, dict[str, str]] = {}
+    for uri, c in licences().items():
+        if c.kind not in ("cc", "spdx"):
+            continue
+        for by_lang in (c.labels, c.alt_labels):
+            for values in by_lang.values():
+                for value in values:
+                    key = label_key(value)
+                    m = _VERSION_IN_TEXT.search(fold(value))
+                    if m and len(key) >= _MIN_LABEL_KEY and by_label.get(key) == uri:
+                        groups.setdefault(m.group(1) + m.group(2), {})[key] = uri
+    return {v: sorted(keys.items(), key=lambda kv: -len(kv[0])) for v, keys in groups.items()}
+
+
+def _label_in_text(folded: str) -> str | None:
+    """The licence whose full title (any language) stands inside a sentence: "Dieses Werk ist
+    lizenziert unter einer Creative Commons Namensnennung 4.0 International Lizenz." Only
+    titles that state a version, so only texts with a version are searched; a title inside
+    a longer matched title does not count; two different licences → None (other rules)."""
+    versions = {a + b for a, b in _VERSION_IN_TEXT.findall(folded)}
+    if not versions:
+        return None
+    text_key = label_key(folded)
+    groups = _versioned_labels()
+    matched = [(k, u) for v in versions for k, u in groups.get(v, ()) if k in text_key]
+    outer = [(k, u) for k, u in matched if not any(k != o and k in o for o, _ in matched)]
+    uris = {u for _, u in outer}
+    return uris.pop() if len(uris) == 1 else None
 
 
 def _distinct(uris: list[str]) -> list[str]:
@@ -424,6 +468,8 @@ def normalise_licence(raw: str) -> LicenceResult:
         return _result(raw, uri, "label")
 
     folded = fold(text)
+    if uri := _label_in_text(folded):
+        return _result(raw, uri, "label-in-text")
     found = _distinct(_shorthand_mentions(folded))
     if len(found) > 1:
         return _nothing(raw, "multiple")

@@ -99,6 +99,7 @@ GNU_ABBREVIATIONS = {"GFDL": ("FDL",), "GPL": (), "LGPL": ()}
 EXTRA_LABELS = {
     "etalab-2.0": ("Licence Ouverte 2.0", "Licence Ouverte / Open Licence 2.0", "Open Licence 2.0",
                    "Licence Ouverte v2.0", "Licence Ouverte version 2.0"),
+    "Apache-2.0": ("Apache License, Version 2.0", "Apache License Version 2.0", "Apache 2.0"),
     "OGL-UK-3.0": ("Open Government Licence 3.0", "Open Government Licence version 3.0", "OGL v3.0",
                    "OGL 3.0"),
 }  # fmt: skip
