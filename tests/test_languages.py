@@ -116,3 +116,22 @@ def test_control_characters_are_unparsable_not_a_crash(raw: str) -> None:
     # found by hypothesis: language_data's name trie crashes on NUL (marisa-trie)
     result = normalise_language.__wrapped__(raw)
     assert (result.languages, result.rule, result.junk) == ((), "unparsable", False)
+
+
+@pytest.mark.parametrize(
+    ("raw", "tags"),
+    [
+        ("Português do Brasil", ("pt-BR",)),
+        ("Français du Canada", ("fr-CA",)),
+        ("Deutsch aus Österreich", ("de-AT",)),
+        ("iso639-3:eng", ("en",)),
+        ("ISO 639-2: fre", ("fr",)),
+        ("Yorùbá", ("yo",)),  # the autonym is "Èdè Yorùbá"; without accents: "Yoruba"
+        ("Hindi", ("hi",)),  # the name index drops it as a prefix of "Hindi, Fiji"
+        ("Русский язык", ("ru",)),
+        ("汉语", ("zh",)),
+        ("Lengua de signos", ()),  # "of" qualifiers must name a territory
+    ],
+)
+def test_more_name_shapes(raw: str, tags: tuple[str, ...]) -> None:
+    assert normalise_language(raw).languages == tags

@@ -39,6 +39,7 @@ language has that name (`Ga` is Irish `ga`, not the Ga language); `NA` is junk, 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -98,10 +99,12 @@ _NAME_ALIASES = {
     "国语": "zh",
     "國語": "zh",
     "bahasa melayu": "ms",
+    "runa simi": "qu",
+    "runasimi": "qu",
 }
 _FILLER_BEFORE = re.compile(
-    r"^(?:language\(s\)|language|languages|lang|idioma|idiomas|sprache|sprachen|langue|lingua|língua)"
-    r"\s*[:=]\s*",
+    r"^(?:language\(s\)|language|languages|lang|idioma|idiomas|sprache|sprachen|langue|lingua|língua"
+    r"|iso[\s_-]?639(?:-[1-3])?(?:/[bt])?|bcp[\s_-]?47|rfc[\s_-]?\d{4})\s*[:=]\s*",
     re.IGNORECASE,
 )
 _FILLER_AFTER = re.compile(
@@ -113,6 +116,7 @@ _STRIP = " \t\r\n\"'`.;:,[]{}<>«»“”‘’"
 _CODE = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*$")
 _URI = re.compile(r"^(?:https?://|urn:|info:)\S+$", re.IGNORECASE)
 _PAREN = re.compile(r"^(.+?)\s*\(([^()]+)\)$")
+_OF = re.compile(r"^(.+?)\s+(?:do|da|de|du|del|des|of|from|aus|di)\s+(.+)$", re.IGNORECASE)
 _COMMA = re.compile(r"^([^,]+?)\s*(?:,|\s[-–—]\s)\s*(.+)$")
 _DATES = re.compile(r"^[\s\d\-–to?ca.]+$", re.IGNORECASE)
 _LIST_STRONG = re.compile(r"\s*[;,/|+&\n]\s*|\s+(?:and|et|und|y|e|og|och)\s+", re.IGNORECASE)
@@ -203,14 +207,20 @@ def _name(text: str) -> str | None:
     alias = _NAME_ALIASES.get(text.casefold())
     if alias:
         return alias
-    code = _exact("language", text)
+    code = _exact("language", text) or _exact("language", _without_accents(text))
     if code:
         return _standard(code)
-    for pattern in (_PAREN, _COMMA):
+    for pattern in (_PAREN, _COMMA, _OF):
         m = pattern.match(text)
         if not m:
             continue
         base, qualifier = m.group(1).strip(), m.group(2).strip()
+        if pattern is _OF:  # "Português do Brasil": only a territory qualifies a name this way
+            base_tag = _name(base)
+            found = _exact("territory", qualifier)
+            if base_tag and found and "-" not in found:
+                return _with_qualifier(base_tag, qualifier)
+            continue
         if _DATES.match(qualifier):
             return _name(base)
         reordered = _exact("language", f"{qualifier} {base}")  # "Greek, Ancient"
@@ -227,6 +237,12 @@ def _name(text: str) -> str | None:
     return None
 
 
+def _without_accents(text: str) -> str:
+    """ "Yorùbá" → "Yoruba": names as people type them without (or with other) accents."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def _single(text: str) -> _Decision | None:
     """One language (or junk) for the whole text, or None."""
     if text.casefold() in _JUNK_WORDS or _without_filler(text).casefold() in _JUNK_WORDS:
@@ -237,7 +253,7 @@ def _single(text: str) -> _Decision | None:
         if decided is None:
             return None
         return decided[0], ("junk" if decided[2] else "uri"), decided[2]
-    decided = _code(text)
+    decided = _code(text) or _code(_without_filler(text))  # "iso639-3:eng", "Language: en"
     if decided is not None:
         return decided
     tag = _name(text)
