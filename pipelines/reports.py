@@ -18,16 +18,17 @@ ORDER BY source
 
 EXAMPLE_QUERIES: list[tuple[str, str]] = [
     (
-        "Resources per declared language value (raw, before normalisation)",
-        "SELECT lang, count(*) AS resources\n"
-        "FROM (SELECT unnest(languages) AS lang FROM resources WHERE NOT deleted)\n"
-        "GROUP BY lang ORDER BY resources DESC, lang LIMIT 8",
+        "Resources per language (BCP 47), and how the language was found",
+        "SELECT language_tags[1] AS lang, language_source AS found_by, count(*) AS resources\n"
+        "FROM resources WHERE NOT deleted\n"
+        "GROUP BY ALL ORDER BY resources DESC, lang LIMIT 8",
     ),
     (
-        "The most common rights statements",
-        "SELECT rights_value, count(*) AS resources\n"
-        "FROM (SELECT unnest(rights) AS rights_value FROM resources)\n"
-        "GROUP BY rights_value ORDER BY resources DESC, rights_value LIMIT 8",
+        "Licences, and whether they make a resource OER (open for adaptation)",
+        "SELECT coalesce(licence_uri, '(none recognised)') AS licence, open_for_adaptation,\n"
+        "       count(*) AS resources\n"
+        "FROM resources WHERE NOT deleted\n"
+        "GROUP BY ALL ORDER BY resources DESC, licence LIMIT 8",
     ),
     (
         "Titles in set sdg:04 (quality education), with the language the source states",

@@ -324,10 +324,10 @@ def test_demo_prints_the_three_example_queries(demo_run: tuple[Result, Path]) ->
     for title, sql in reports.EXAMPLE_QUERIES:
         assert title in text
         assert f'oer sql "{" ".join(sql.split())}"' in text
-    assert "Resources per declared language value" in text
-    assert "The most common rights statements" in text
+    assert "Resources per language (BCP 47)" in text
+    assert "Licences, and whether they make a resource OER" in text
     assert "Titles in set sdg:04 (quality education)" in text
-    assert "https://creativecommons.org/licenses/by/4.0/" in text  # a rights value row
+    assert "https://creativecommons.org/licenses/by/4.0/" in text  # a licence row
 
 
 def test_demo_loads_every_sample_record(demo_run: tuple[Result, Path]) -> None:

@@ -47,6 +47,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
+import marisa_trie
+
 from vocabularies.loader import LicenceConcept, licence_by_spdx, licences, licences_by_match
 
 PDM = "https://creativecommons.org/publicdomain/mark/1.0/"
@@ -350,22 +352,22 @@ _MIN_LABEL_KEY = 12  # shorter keys ("by40") could match across words
 
 
 @cache
-def _versioned_labels() -> dict[str, list[tuple[str, str]]]:
-    """Unambiguous label keys of licences whose label states a version, by that version's
-    digits ("40" → [("namensnennung40international", …/by/4.0/), …]), longest first."""
-    by_label = _index().by_label
-    groups: dict[str, dict[str, str]] = {}
-    for uri, c in licences().items():
-        if c.kind not in ("cc", "spdx"):
+def _versioned_labels() -> tuple[marisa_trie.Trie, dict[str, str]]:
+    """Unambiguous label keys (≥ 12 characters) of CC and SPDX licences that state their
+    version ("namensnennung40international" → …/by/4.0/), and a trie of them."""
+    concepts = licences()
+    found: dict[str, str] = {}
+    for key, uri in _index().by_label.items():
+        c = concepts[uri]
+        if c.kind not in ("cc", "spdx") or len(key) < _MIN_LABEL_KEY:
             continue
-        for by_lang in (c.labels, c.alt_labels):
-            for values in by_lang.values():
-                for value in values:
-                    key = label_key(value)
-                    m = _VERSION_IN_TEXT.search(fold(value))
-                    if m and len(key) >= _MIN_LABEL_KEY and by_label.get(key) == uri:
-                        groups.setdefault(m.group(1) + m.group(2), {})[key] = uri
-    return {v: sorted(keys.items(), key=lambda kv: -len(kv[0])) for v, keys in groups.items()}
+        digits = c.version.replace(".", "") if c.version else None
+        if digits is None:
+            m = re.search(r"\d\d", key)
+            digits = m.group() if m else None
+        if digits and digits in key:
+            found[key] = uri
+    return marisa_trie.Trie(found), found
 
 
 def _label_in_text(folded: str) -> str | None:
@@ -373,14 +375,17 @@ def _label_in_text(folded: str) -> str | None:
     lizenziert unter einer Creative Commons Namensnennung 4.0 International Lizenz." Only
     titles that state a version, so only texts with a version are searched; a title inside
     a longer matched title does not count; two different licences → None (other rules)."""
-    versions = {a + b for a, b in _VERSION_IN_TEXT.findall(folded)}
-    if not versions:
+    if not _VERSION_IN_TEXT.search(folded):
         return None
     text_key = label_key(folded)
-    groups = _versioned_labels()
-    matched = [(k, u) for v in versions for k, u in groups.get(v, ()) if k in text_key]
-    outer = [(k, u) for k, u in matched if not any(k != o and k in o for o, _ in matched)]
-    uris = {u for _, u in outer}
+    trie, uris_by_key = _versioned_labels()
+    matched = {
+        key
+        for i in range(len(text_key) - _MIN_LABEL_KEY + 1)
+        for key in trie.prefixes(text_key[i:])
+    }
+    outer = {k for k in matched if not any(k != o and k in o for o in matched)}
+    uris = {uris_by_key[k] for k in outer}
     return uris.pop() if len(uris) == 1 else None
 
 
