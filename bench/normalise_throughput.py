@@ -1,6 +1,7 @@
 """Normalisation + detection throughput on harvested bench records.
 
     .venv/bin/python bench/normalise_throughput.py WAREHOUSE [--detector NAME] [--repeat 3]
+        [--limit N]
 
 WAREHOUSE is a warehouse an `oer harvest` of the shared bench server filled (e.g. by
 bench/normalise_vs_truth.sh). Its mapped records are read back into Records and the
@@ -40,11 +41,12 @@ def main() -> int:
     ap.add_argument("warehouse")
     ap.add_argument("--detector", default=Settings().detector)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--limit", type=int, help="only the first N records (slow detectors)")
     args = ap.parse_args()
     settings = Settings(detector=args.detector)
     best = None
     for _ in range(args.repeat):
-        records = read_records(args.warehouse)
+        records = read_records(args.warehouse)[: args.limit]
         languages.normalise_language.cache_clear()
         licences.normalise_licence.cache_clear()
         start = time.process_time()
