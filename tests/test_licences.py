@@ -186,6 +186,11 @@ def test_rights_never_raise_on_licence_like_junk(raws: list[str]) -> None:
          "https://creativecommons.org/licenses/by/4.0/"),
         ("Licensed under the Apache License, Version 2.0", "http://spdx.org/licenses/Apache-2.0"),
         ("Creative Commons BY-NC-SA 3.0 ES", "https://creativecommons.org/licenses/by-nc-sa/3.0/es/"),
+        ("CC BY 3.0 IGO license", "https://creativecommons.org/licenses/by/3.0/igo/"),
+        ("Licencia: Reconocimiento-NoComercial-CompartirIgual (by-nc-sa)",
+         "https://creativecommons.org/licenses/by-nc-sa/"),
+        ("Public Domain Dedication and License", "http://spdx.org/licenses/PDDL-1.0"),
+        ("ODbL", "http://spdx.org/licenses/ODbL-1.0"),  # one version exists: its name names it
     ],
 )  # fmt: skip
 def test_licence_titles_inside_sentences(raw: str, licence: str) -> None:

@@ -298,7 +298,7 @@ _SHORT = re.compile(
     r"(?<![a-z0-9])cc[\s_:\-\[(]*(?:licen[cs]es?\s*)?"
     rf"(by(?:[\s_\-+]*{_EL}){{0,3}}|{_EL}(?:[\s_\-+]*{_EL}){{0,2}})(?![a-z])"
     r"(?:[\s_\-]*v?(\d(?:[.,]\d)?)(?![\d]))?"
-    r"(?:[\s_\-]+([a-z]{2,8})(?=\s*(?:$|[)\],;/.])))?"
+    r"(?:[\s_\-]+([a-z]{2,8})(?=\s*(?:$|[)\],;/.]|(?:licen[cs]e|lizenz|licencia|licenca|licenza)\b)))?"
 )
 _BARE = re.compile(
     rf"^(by(?:[\s_\-]*{_EL}){{0,3}})(?:[\s_\-]*v?(\d(?:[.,]\d)?))?(?:[\s_\-]+([a-z]{{2,8}}))?$"
@@ -411,6 +411,7 @@ def _distinct(uris: list[str]) -> list[str]:
 
 _PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _AFFIX = re.compile(
+    r"^(?:licen[cs]e|licencia|licenca|lizenz|licenza|licentie|rights|derechos|droits)\s*:\s*|"
     r"^(?:creative\s*commons|cc)\b[\s:\-]*|[\s,\-]*\b(?:public\s+)?(?:license|licence|lizenz|"
     r"licencia|licenca|licenza|licentie)\s*$"
 )

@@ -102,6 +102,13 @@ EXTRA_LABELS = {
     "Apache-2.0": ("Apache License, Version 2.0", "Apache License Version 2.0", "Apache 2.0"),
     "OGL-UK-3.0": ("Open Government Licence 3.0", "Open Government Licence version 3.0", "OGL v3.0",
                    "OGL 3.0"),
+    # Open Data Commons licences have one version each: their bare names name it
+    "ODbL-1.0": ("ODbL", "Open Database License", "ODC Open Database License",
+                 "Open Data Commons Open Database License", "ODbL 1.0"),
+    "ODC-By-1.0": ("ODC-By", "ODC Attribution License", "Open Data Commons Attribution License",
+                   "ODC-BY 1.0"),
+    "PDDL-1.0": ("PDDL", "Public Domain Dedication and License", "ODC Public Domain Dedication and "
+                 "License", "Open Data Commons Public Domain Dedication and License", "ODC-PDDL"),
 }  # fmt: skip
 
 
