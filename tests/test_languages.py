@@ -131,6 +131,11 @@ def test_control_characters_are_unparsable_not_a_crash(raw: str) -> None:
         ("Русский язык", ("ru",)),
         ("汉语", ("zh",)),
         ("Lengua de signos", ()),  # "of" qualifiers must name a territory
+        ("Português (BR)", ("pt-BR",)),
+        ("English (XX)", ("en",)),  # a user-assigned region code: the base name decides
+        ("ESP", ("es",)),
+        ("All", ()),
+        ("English only", ("en",)),
     ],
 )
 def test_more_name_shapes(raw: str, tags: tuple[str, ...]) -> None:

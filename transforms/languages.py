@@ -69,6 +69,7 @@ _JUNK_WORDS = frozenset(
         "miscellaneous", "not applicable", "no language", "no linguistic content",
         "sin contenido lingüístico", "ohne sprachlichen inhalt", "-", "--", "?", "??", "x",
         "xx", "xxx", "zz", "zzz", "undefined", "undetermined", "uncoded", "sin idioma", "n.a",
+        "all", "any", "all languages", "any language", "todos", "tous", "alle sprachen",
     }
 )  # fmt: skip
 # ISO 639-2 bibliographic codes whose terminology (/T) code differs.
@@ -99,6 +100,7 @@ _NAME_ALIASES = {
     "国语": "zh",
     "國語": "zh",
     "bahasa melayu": "ms",
+    "esp": "es",  # not an ISO code, but what many Spanish-language repositories write
     "runa simi": "qu",
     "runasimi": "qu",
 }
@@ -109,7 +111,7 @@ _FILLER_BEFORE = re.compile(
 )
 _FILLER_AFTER = re.compile(
     r"\s+(?:language|languages|lang\.?|dialect|sprache|язык|мова|dili|jezik|język|nyelv|kieli"
-    r"|språk|sprog|taal)$|^(?:the|la|le|el|die)\s+",
+    r"|språk|sprog|taal|only|solamente|uniquement|nur)$|^(?:the|la|le|el|die)\s+",
     re.IGNORECASE,
 )
 _STRIP = " \t\r\n\"'`.;:,[]{}<>«»“”‘’"
@@ -185,12 +187,24 @@ def _code(text: str) -> _Decision | None:
 
 def _with_qualifier(tag: str, qualifier: str) -> str | None:
     """tag + territory or script named by the qualifier, or None when it names neither."""
+    if re.fullmatch(r"[A-Za-z]{2}|\d{3}|[A-Za-z]{4}", qualifier):  # a code: "(BR)", "(419)"
+        combined = _standard(f"{tag}-{qualifier}")
+        if combined and combined != tag and _names_known_subtags(combined):
+            return combined
     for category, key in (("territory", "territory"), ("script", "script")):
         found = _exact(category, qualifier)
         if found and "-" not in found:
             combined = langcodes.Language.get(tag).update_dict({key: found})
             return _standard(combined.to_tag())
     return None
+
+
+def _names_known_subtags(tag: str) -> bool:
+    """The region/script of `tag` is one CLDR names (not XX, ZZ or another user-assigned code)."""
+    language = langcodes.Language.get(tag)
+    if language.territory and language.territory_name("en").startswith("Unknown"):
+        return False
+    return not (language.script and language.script_name("en").startswith("Unknown"))
 
 
 def _without_filler(text: str) -> str:
