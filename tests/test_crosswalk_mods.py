@@ -3,7 +3,6 @@ of each spelled out, namespace variants, edge cases and a never-raises property 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,7 +11,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-import tests.support.golden as golden
 from tests.support.corpus import corpus_path
 from tests.support.golden import DATA, assert_golden, fixture_items, map_fixture
 from transforms.crosswalks import DECLARATIONS, map_item
@@ -32,13 +30,6 @@ class Item:
     deleted: bool = False
     metadata: etree._Element | None = None
     raw: bytes = b""
-
-
-@pytest.fixture
-def split_xml_declarations(monkeypatch: pytest.MonkeyPatch) -> None:
-    """golden.parse_fixture splits on `<?xml`, which also matches the `<?xml-stylesheet?>`
-    PIs inside duepub-metafacture.xml; split on real XML declarations only."""
-    monkeypatch.setattr(golden, "_XML_DECL", re.compile(rb"<\?xml\s[^>]*\?>"))
 
 
 def fixture_path(name: str) -> Path:
@@ -72,7 +63,6 @@ def test_dpla_golden(name: str) -> None:
     assert_golden(map_fixture(fixture_path(name)), DATA / "mods" / f"{name}.json")
 
 
-@pytest.mark.usefixtures("split_xml_declarations")
 def test_duepublico_golden() -> None:
     records = map_fixture(fixture_path("duepub-metafacture"))
     assert len(records) == 47
@@ -267,7 +257,6 @@ def test_oklahoma_rights_href_and_text_series_and_host() -> None:
     assert len(record.descriptions) == 2  # content notes, no abstract
 
 
-@pytest.mark.usefixtures("split_xml_declarations")
 def test_duepublico_oer_records() -> None:
     records = {r.oai_identifier: r for r in map_fixture(fixture_path("duepub-metafacture"))}
     podcast = records["oai:oer.uni-due.de:duepublico_mods_00074441"]
@@ -583,7 +572,6 @@ def test_related_item_kinds_and_targets() -> None:
 # ---------------------------------------------------------------- coverage
 
 
-@pytest.mark.usefixtures("split_xml_declarations")
 def test_coverage_over_fixtures_has_no_unknown_mods_paths() -> None:
     tally = Tally()
     for name in (*DPLA, "duepub-metafacture"):

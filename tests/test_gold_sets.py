@@ -1,5 +1,5 @@
 """The gold sets of tests/data/classification (labels by reading; see LABELLING.md) are well
-formed and point at records that exist in the corpus."""
+formed, and every locator resolves to a live record of the corpus (pipelines/corpus.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from pipelines.corpus import CorpusReader
 from tests.support.corpus import corpus_path
 from vocabularies.action_areas import SLUGS
 
@@ -20,8 +21,8 @@ def lines(path: Path) -> list[dict]:
 
 
 @cache
-def corpus_text(relative: str) -> str:
-    return corpus_path(*relative.split("/")).read_text(encoding="utf-8", errors="replace")
+def reader() -> CorpusReader:
+    return CorpusReader(corpus_path())
 
 
 @pytest.mark.parametrize("path", GOLD, ids=lambda p: p.name)
@@ -40,15 +41,11 @@ def test_gold_lines_are_well_formed(path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", GOLD, ids=lambda p: p.name)
-def test_every_gold_record_is_in_the_corpus(path: Path) -> None:
+def test_every_gold_record_resolves_to_a_mapped_record_with_a_title(path: Path) -> None:
     for r in lines(path):
-        identifier = r["identifier"]
-        if identifier == Path(r["corpus"]).stem:  # a one-record file without an OAI header
-            continue
-        if identifier.startswith("row:"):  # OERRepositories/input.csv: row:<line>:<Name>
-            identifier = identifier.split(":", 2)[2]
-        page_url, _, node = identifier.partition("#")  # web pages: <page URL>#<JSON-LD node>
-        assert (page_url if node.isdigit() else identifier) in corpus_text(r["corpus"]), r
+        record = reader().record(r["corpus"], r["identifier"])
+        assert record is not None, r
+        assert record.titles and not record.deleted, r
 
 
 def test_gold_sets_hold_at_least_300_records() -> None:
