@@ -1,0 +1,54 @@
+"""Evidence phrases for the SDGs, `vocabularies/sdg-evidence/*.ttl` (hand-written, ours).
+
+Each file states `oersdg:keyword` phrases (with a language tag) on UN goal URIs
+(`http://metadata.un.org/sdg/3`) and target URIs (`…/3.3`): a phrase that, found in a
+record's title, description or keywords, is evidence that the record is about that goal
+(or target). `evidence()` → goal number → language → tuple of (phrase, target notation or
+None), read once (cached). A target's phrases count for its goal.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from rdflib import Graph, Literal, Namespace, URIRef
+
+EVIDENCE_DIR = Path(__file__).resolve().parent / "sdg-evidence"
+OERSDG = Namespace("https://w3id.org/oer-pipeline/sdg-evidence#")
+SDG = "http://metadata.un.org/sdg/"
+
+Phrase = tuple[str, str | None]  # (phrase, target notation such as "3.3", or None)
+
+
+def read_graph(directory: Path = EVIDENCE_DIR) -> Graph:
+    graph = Graph()
+    for path in sorted(directory.glob("*.ttl")):
+        graph.parse(path, format="turtle")
+    return graph
+
+
+def evidence_from_graph(graph: Graph) -> dict[int, dict[str, tuple[Phrase, ...]]]:
+    found: dict[int, dict[str, set[Phrase]]] = {}
+    for subject, literal in graph.subject_objects(OERSDG.keyword):
+        if not (isinstance(subject, URIRef) and isinstance(literal, Literal)):
+            continue
+        notation = str(subject).removeprefix(SDG)
+        goal = int(notation.split(".", 1)[0])
+        target = notation if "." in notation else None
+        phrase = " ".join(str(literal).split())
+        found.setdefault(goal, {}).setdefault(literal.language or "", set()).add((phrase, target))
+
+    def ordered(phrases: set[Phrase]) -> tuple[Phrase, ...]:
+        return tuple(sorted(phrases, key=lambda x: (x[0].casefold(), x[1] or "")))
+
+    return {
+        goal: {lang: ordered(phrases) for lang, phrases in sorted(by_lang.items())}
+        for goal, by_lang in sorted(found.items())
+    }
+
+
+@cache
+def evidence() -> dict[int, dict[str, tuple[Phrase, ...]]]:
+    """Goal → language (BCP 47) → (phrase, target or None), sorted; cached."""
+    return evidence_from_graph(read_graph())
