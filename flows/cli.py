@@ -21,7 +21,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from pipelines import evaluate, normalise, reports
+from pipelines import classification, evaluate, normalise, reports
 from pipelines.harvest import HarvestOptions, HarvestResult, SourceDeferred, harvest_source
 from pipelines.registry import (
     RegistryError,
@@ -354,6 +354,44 @@ def evaluate_detection(
     show_evaluation(
         read_dev_set(lambda: evaluate.evaluate_detection(path, detector)), as_json, confusions
     )
+
+
+GoldFiles = Annotated[
+    list[Path], typer.Argument(help="Gold set file(s), JSON lines (LABELLING.md).", exists=True)
+]
+
+
+@evaluate_app.command("sdg")
+def evaluate_sdg(paths: GoldFiles, as_json: JsonOption = False, confusions: Confusions = 30):
+    """SDG labels: precision, recall, F1 per goal, micro and macro."""
+    show_evaluation(read_dev_set(lambda: evaluate.evaluate_labels(paths, "sdg")), as_json,
+                    confusions)  # fmt: skip
+
+
+@evaluate_app.command("action-areas")
+def evaluate_action_areas(
+    paths: GoldFiles, as_json: JsonOption = False, confusions: Confusions = 30
+):
+    """Action-area labels: precision, recall, F1 per area, micro and macro."""
+    show_evaluation(read_dev_set(lambda: evaluate.evaluate_labels(paths, "action-areas")),
+                    as_json, confusions)  # fmt: skip
+
+
+@app.command()
+def classify() -> None:
+    """JSON lines {"id", "text", "lang"?} on stdin → one JSON line per input, same order:
+    {"id", "sdgs": [{"goal", "score", "evidence", "targets"}], "action_areas": [{"area",
+    "score", "evidence"}], "method"}, listing only the labels assigned."""
+    for number, line in enumerate(sys.stdin, 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            text = item["text"]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise fail(f"stdin line {number}: not a JSON object with a text ({exc})") from None
+        sys.stdout.write(json.dumps(classification.as_row(item.get("id"), text),
+                                    ensure_ascii=False) + "\n")  # fmt: skip
 
 
 @app.command()

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -32,6 +33,7 @@ from transforms.crosswalks import JsonItem, UnsupportedFormat, map_item, map_jso
 from transforms.model import Record
 
 _XML_DECL = re.compile(rb"<\?xml\s[^>]*\?>")
+_REPO_ROOT = Path(__file__).resolve().parents[1]
 _NO_RAW = "0" * 64
 
 
@@ -46,6 +48,12 @@ class FixtureItem:
     metadata: etree._Element | None
     raw: bytes
     about: list = field(default_factory=list)
+
+
+def corpus_root() -> Path:
+    """The recorded corpus: $OER_CORPUS, default ../shared/corpus beside the repository."""
+    configured = Path(os.environ.get("OER_CORPUS") or "../shared/corpus")
+    return configured if configured.is_absolute() else (_REPO_ROOT / configured).resolve()
 
 
 def _local(tag: object) -> str:

@@ -12,11 +12,14 @@ File formats (tab-separated, `#` lines are comments), as in tests/data/:
 
 from __future__ import annotations
 
+import json
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipelines.corpus import CorpusReader, corpus_root
+from transforms.classify import METHOD, classify_text, record_text
 from transforms.detection import DEFAULT_DETECTOR, detect
 from transforms.languages import normalise_language
 from transforms.licences import normalise_licence
@@ -151,3 +154,75 @@ def evaluate_detection(path: Path, detector: str = DEFAULT_DETECTOR) -> Evaluati
 
 
 EVALUATORS = {"licences": evaluate_licences, "languages": evaluate_languages}
+
+
+# ------------------------------------------------------------------ SDGs and action areas
+
+
+def _gold_text(row: dict, reader: CorpusReader) -> str:
+    if "text" in row:
+        return row["text"]
+    record = reader.record(row["corpus"], row["identifier"])
+    if record is None:
+        raise ValueError(f"gold record not in the corpus: {row['corpus']} {row['identifier']}")
+    return record_text(record.titles, record.descriptions, record.subjects)
+
+
+def evaluate_labels(paths: list[Path], what: str, corpus: Path | None = None) -> Evaluation:
+    """Precision, recall and F1 per label, micro and macro, of `classify_text` against a gold
+    set (one or more files): JSON lines with "sdgs" / "action_areas" and either "text" or a
+    corpus locator ("corpus", "identifier"; tests/data/classification/LABELLING.md)."""
+    field_name = {"sdg": "sdgs", "action-areas": "action_areas"}[what]
+    reader = CorpusReader(corpus or corpus_root())
+    rows = [
+        json.loads(line)
+        for path in paths
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    counts: dict[str, list[int]] = {}  # label → [tp, fp, fn]
+    confusions: Counter[tuple[str, str]] = Counter()
+    start = time.process_time()
+    texts = [_gold_text(row, reader) for row in rows]
+    read_s = time.process_time() - start
+    classify_text("")  # build the phrase trie before timing
+    start = time.process_time()
+    found = [classify_text(text) for text in texts]
+    seconds = time.process_time() - start
+    for row, result in zip(rows, found, strict=True):
+        labels = result.sdgs if what == "sdg" else result.action_areas
+        got = {str(label.code) for label in labels}
+        want = {str(code) for code in row[field_name]}
+        for label in got | want:
+            c = counts.setdefault(label, [0, 0, 0])
+            c[0 if label in got and label in want else 1 if label in got else 2] += 1
+        for label in got - want:
+            confusions[("false positive", label)] += 1
+        for label in want - got:
+            confusions[("missed", label)] += 1
+    tp, fp, fn = (sum(c[i] for c in counts.values()) for i in range(3))
+    per_f1 = {label: _f1(*c) for label, c in counts.items()}
+    precision, recall = tp / max(tp + fp, 1), tp / max(tp + fn, 1)
+    key = (lambda k: int(k)) if what == "sdg" else (lambda k: k)
+    return Evaluation(
+        what,
+        len(rows),
+        {
+            "micro precision": precision,
+            "micro recall": recall,
+            "micro F1": _f1(tp, fp, fn),
+            "macro F1": sum(per_f1.values()) / max(len(per_f1), 1),
+        },
+        {k: (counts[k][0], counts[k][0] + counts[k][2]) for k in sorted(counts, key=key)},
+        [(kind, label, "", n) for (kind, label), n in confusions.most_common()],
+        {
+            "method": METHOD,
+            "f1_per_label": {k: round(per_f1[k], 4) for k in sorted(per_f1, key=key)},
+            "us_per_record": round(seconds / max(len(rows), 1) * 1e6, 1),
+            "corpus_read_s": round(read_s, 2),
+        },
+    )
+
+
+def _f1(tp: int, fp: int, fn: int) -> float:
+    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0

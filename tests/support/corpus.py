@@ -12,13 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from pipelines.corpus import corpus_root
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_CORPUS = Path("..") / "shared" / "corpus"
-
-
-def corpus_root() -> Path:
-    configured = Path(os.environ.get("OER_CORPUS") or DEFAULT_CORPUS)
-    return configured if configured.is_absolute() else (REPO_ROOT / configured).resolve()
+__all__ = ["REPO_ROOT", "corpus_path", "corpus_root"]
 
 
 def corpus_path(*parts: str) -> Path:

@@ -1,0 +1,70 @@
+"""The first classifier (transforms/classify.py, evidence phrases), `oer classify`, and
+`oer evaluate sdg|action-areas` on the gold sets. No quality bar is asserted yet: the
+numbers are reported in the issue notes while the method is being built (issue 7)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from flows.cli import app
+from transforms.classify import METHOD, classify_text
+
+GOLD = sorted((Path(__file__).resolve().parent / "data" / "classification").glob("gold_*.jsonl"))
+
+
+def test_labels_come_with_their_evidence_and_the_sentence() -> None:
+    text = "Course notes.\nMalaria transmission and maternal mortality in rural Kenya."
+    result = classify_text(text)
+    assert [lb.code for lb in result.sdgs] == [3]
+    label = result.sdgs[0]
+    assert {p.casefold() for p in label.evidence[:-1]} == {"malaria", "maternal mortality"}
+    assert label.evidence[-1] == "Malaria transmission and maternal mortality in rural Kenya."
+    assert label.targets == ("3.1", "3.3")
+    assert label.score == 0.75
+    assert result.method == METHOD
+
+
+def test_an_ordinary_course_is_not_sdg4() -> None:
+    text = "Introduction to linear algebra: a course for students, with lessons and exercises."
+    assert classify_text(text).sdgs == ()
+
+
+def test_sdg4_and_capacity_building_from_specific_evidence() -> None:
+    result = classify_text("A teacher training programme on open educational resources")
+    assert 4 in [lb.code for lb in result.sdgs]
+    assert [lb.code for lb in result.action_areas] == ["capacity-building"]
+
+
+def test_whole_words_only_and_other_languages() -> None:
+    assert classify_text("antimalarial drug chemistry").sdgs == ()  # not "malaria"
+    assert [lb.code for lb in classify_text("Prävention von Malaria bei Kindern").sdgs] == [3]
+    assert 3 in [lb.code for lb in classify_text("预防疟疾和结核病").sdgs]
+
+
+def test_classify_cli_one_line_per_input_in_order() -> None:
+    lines = [
+        {"id": "a", "text": "Climate change adaptation in coastal cities"},
+        {"id": "b", "text": "Linear algebra", "lang": "en"},
+    ]
+    stdin = "\n".join(json.dumps(x) for x in lines) + "\n"
+    result = CliRunner().invoke(app, ["classify"], input=stdin)
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["id"] for r in rows] == ["a", "b"]
+    assert 13 in [s["goal"] for s in rows[0]["sdgs"]] and rows[0]["sdgs"][0]["evidence"]
+    assert rows[1]["sdgs"] == [] and rows[1]["action_areas"] == []
+    bad = CliRunner().invoke(app, ["classify"], input='{"id": 1}\n')
+    assert bad.exit_code == 2 and "stdin line 1" in bad.output
+
+
+def test_evaluate_sdg_and_action_areas_on_the_gold_sets() -> None:
+    for what in ("sdg", "action-areas"):
+        result = CliRunner().invoke(app, ["evaluate", what, *map(str, GOLD), "--json"])
+        assert result.exit_code == 0, result.output
+        report = json.loads(result.stdout)
+        assert report["items"] == sum(len(p.read_text().splitlines()) for p in GOLD)
+        assert 0 < report["scores"]["micro F1"] <= 1
+        assert report["f1_per_label"]
