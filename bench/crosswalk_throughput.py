@@ -55,7 +55,7 @@ from benchkit import SHARED_BENCH, code_state  # noqa: E402
 
 from harvesters.web import extract_jsonld, resolve_references  # noqa: E402
 from pipelines.harvest import fewer_gc_passes  # noqa: E402
-from tests.support.corpus import corpus_path  # noqa: E402
+from tests.support.corpus import AGREGA_LOM_FILES, AGREGA_MANIFEST, corpus_path  # noqa: E402
 from tests.support.golden import DATA, fixture_items, record_fields  # noqa: E402
 from transforms.crosswalks import DECLARATIONS, JsonItem, map_item, map_json_item  # noqa: E402
 from transforms.crosswalks.coverage import Tally  # noqa: E402
@@ -149,19 +149,8 @@ def load_qdc() -> list[Template]:
 
 
 def load_lom() -> list[Template]:
-    names = (
-        "catalogacion__metadato1_N23.xml",
-        "catalogacion__metadatoCompleto.xml",
-        "catalogacion__metadatoCompletoVacio.xml",
-        "catalogacion__metadatoNoValido.xml",
-        "empaquetadorbasico__metadato_media_PBSD02_oa02.xml",
-        "modificador__metadato_dibujo01_oa01.xml",
-        "modificador__metadato_media_TVSD01.xml",
-        "parseadorXML__metadatoLote1.xml",
-        "validador__metadato_infantil05.xml",
-    )
-    out = [t for n in names for t in golden_items(corpus_path("agrega2-lom-es", n))]
-    manifest = corpus_path("agrega2-lom-es", "modificador__imsmanifest.xml")
+    out = [t for n in AGREGA_LOM_FILES for t in golden_items(corpus_path("agrega2-lom-es", n))]
+    manifest = corpus_path("agrega2-lom-es", AGREGA_MANIFEST)
     lom_tag = "{http://ltsc.ieee.org/xsd/LOM}lom"
     root = etree.fromstring(manifest.read_bytes())
     out += [Template(manifest.stem, "", [], el) for el in root.iter(lom_tag)]

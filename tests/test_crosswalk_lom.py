@@ -9,25 +9,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from tests.support.corpus import corpus_path
+from tests.support.corpus import AGREGA_LOM_FILES, AGREGA_MANIFEST, corpus_path
 from tests.support.golden import DATA, FixtureItem, assert_golden, fixture_items, map_fixture
 from transforms.crosswalks import DECLARATIONS, lom, map_item
 from transforms.crosswalks.coverage import Tally
 from transforms.model import Record
 
 GOLDEN = DATA / "lom"
-FIXTURES = (
-    "catalogacion__metadato1_N23.xml",
-    "catalogacion__metadatoCompleto.xml",
-    "catalogacion__metadatoCompletoVacio.xml",
-    "catalogacion__metadatoNoValido.xml",
-    "empaquetadorbasico__metadato_media_PBSD02_oa02.xml",
-    "modificador__metadato_dibujo01_oa01.xml",
-    "modificador__metadato_media_TVSD01.xml",
-    "parseadorXML__metadatoLote1.xml",
-    "validador__metadato_infantil05.xml",
-)
-MANIFEST = "modificador__imsmanifest.xml"
+FIXTURES = AGREGA_LOM_FILES
+MANIFEST = AGREGA_MANIFEST
 LOM_NS = "http://ltsc.ieee.org/xsd/LOM"
 IMS_NS = "http://www.imsglobal.org/xsd/imsmd_v1p2"
 

@@ -64,7 +64,7 @@ from tests.support.cassettes import (
     load_cassette,
     param_key,
 )
-from tests.support.corpus import corpus_path
+from tests.support.corpus import AGREGA_LOM_FILES, corpus_path
 from tests.support.golden import fixture_items
 from tests.support.replay_harvest import WINDOW_PARAMS, scrapi_chain, without_window
 from tests.support.variants import (
@@ -189,13 +189,7 @@ DPLA_MODS = ("bhl", "ct", "ma-creator", "mt", "northwest-heritage", "nypl", "okl
 DPLA_QDC = ("in", "il", "scdl", "ohio", "wi")
 DPLA_MARC = ("gpo", "gpo_ebooks", "hathi")
 DUEPUBLICO = "oersi-etl-duepublico-oer/duepub-metafacture.xml"
-AGREGA_LOM = (
-    "catalogacion__metadato1_N23", "catalogacion__metadatoCompleto",
-    "catalogacion__metadatoCompletoVacio", "catalogacion__metadatoNoValido",
-    "empaquetadorbasico__metadato_media_PBSD02_oa02", "modificador__metadato_dibujo01_oa01",
-    "modificador__metadato_media_TVSD01", "parseadorXML__metadatoLote1",
-    "validador__metadato_infantil05",
-)  # fmt: skip
+AGREGA_LOM = tuple(name.removesuffix(".xml") for name in AGREGA_LOM_FILES)
 MODS_FORMAT = ("http://www.loc.gov/standards/mods/v3/mods-3-7.xsd", "http://www.loc.gov/mods/v3")
 FORMATS = {
     "mods": MODS_FORMAT,

@@ -15,7 +15,21 @@ import pytest
 from pipelines.corpus import corpus_root
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-__all__ = ["REPO_ROOT", "corpus_path", "corpus_root"]
+__all__ = ["AGREGA_LOM_FILES", "AGREGA_MANIFEST", "REPO_ROOT", "corpus_path", "corpus_root"]
+
+# The LOM-ES records of agrega2-lom-es (one per file), and its IMS content package manifest.
+AGREGA_LOM_FILES = (
+    "catalogacion__metadato1_N23.xml",
+    "catalogacion__metadatoCompleto.xml",
+    "catalogacion__metadatoCompletoVacio.xml",
+    "catalogacion__metadatoNoValido.xml",
+    "empaquetadorbasico__metadato_media_PBSD02_oa02.xml",
+    "modificador__metadato_dibujo01_oa01.xml",
+    "modificador__metadato_media_TVSD01.xml",
+    "parseadorXML__metadatoLote1.xml",
+    "validador__metadato_infantil05.xml",
+)
+AGREGA_MANIFEST = "modificador__imsmanifest.xml"
 
 
 def corpus_path(*parts: str) -> Path:
