@@ -21,13 +21,13 @@ import csv
 import json
 import os
 import re
-from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 from lxml import etree
 
 from harvesters.oai.hygiene import declare_missing_prefixes
+from harvesters.oai.parse import RecordItem
 from harvesters.web import extract_jsonld, resolve_references
 from transforms.crosswalks import JsonItem, UnsupportedFormat, map_item, map_json_item
 from transforms.model import Record
@@ -37,17 +37,8 @@ _REPO_ROOT = Path(__file__).resolve().parents[1]
 _NO_RAW = "0" * 64
 
 
-@dataclass
-class FixtureItem:
-    """Same shape as harvesters.oai.parse.RecordItem, for recorded files."""
-
-    identifier: str
-    datestamp: str
-    set_specs: list[str]
-    deleted: bool
-    metadata: etree._Element | None
-    raw: bytes
-    about: list = field(default_factory=list)
+# A record of a recorded file: the harvester's own item type (same fields, no warnings).
+FixtureItem = RecordItem
 
 
 def corpus_root() -> Path:

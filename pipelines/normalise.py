@@ -33,10 +33,15 @@ __all__ = [
 ]
 
 
+def _values(lines: Iterable[str]) -> Iterator[str]:
+    """One raw value per input line, its line ending removed (nothing else: spaces count)."""
+    for line in lines:
+        yield line.rstrip("\r\n")
+
+
 def languages(lines: Iterable[str]) -> Iterator[dict]:
     """Each declared language value → {input, languages (BCP 47, [] when none), rule, junk}."""
-    for line in lines:
-        raw = line.rstrip("\r\n")
+    for raw in _values(lines):
         result = normalise_language(raw)
         yield {
             "input": raw,
@@ -48,8 +53,7 @@ def languages(lines: Iterable[str]) -> Iterator[dict]:
 
 def licences(lines: Iterable[str]) -> Iterator[dict]:
     """Each raw rights value → its licence URI (or None), SPDX id, flags, access rights, rule."""
-    for line in lines:
-        raw = line.rstrip("\r\n")
+    for raw in _values(lines):
         r = normalise_licence(raw)
         yield {
             "input": raw,
@@ -70,8 +74,7 @@ def licences(lines: Iterable[str]) -> Iterator[dict]:
 def detections(lines: Iterable[str], detector: str = DEFAULT_DETECTOR) -> Iterator[dict]:
     """Each text → {input, lang (BCP 47 or None), confidence, detector, letters}; None when the
     text has fewer than 20 letters or the detector gives no answer."""
-    for line in lines:
-        raw = line.rstrip("\r\n")
+    for raw in _values(lines):
         found = detect(raw, detector)
         yield {
             "input": raw,
@@ -120,12 +123,12 @@ def renormalise(
             params={"ids": chunk},
         ).to_arrow_table()
         rows = table.to_pylist()
-        records = []
-        for row in rows:
-            record = Record(**{k: row[k] for k in _READ_COLUMNS})
-            settings = _settings(sources.get(record.source), detector)
-            normalise_batch([record], settings)
-            records.append(record)
+        records = [Record(**{k: row[k] for k in _READ_COLUMNS}) for row in rows]
+        by_source: dict[str, list[Record]] = {}
+        for record in records:
+            by_source.setdefault(record.source, []).append(record)
+        for name, batch in by_source.items():
+            normalise_batch(batch, _settings(sources.get(name), detector))
         changed = [
             r for r, row in zip(records, rows, strict=True)
             if any(getattr(r, name) != row[name] for name in _WRITTEN)

@@ -44,7 +44,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 
 import marisa_trie
@@ -158,8 +158,7 @@ def _index() -> _Index:
 def _result(raw: str, uri: str, rule: str) -> LicenceResult:
     c: LicenceConcept = licences()[uri]
     if c.kind == "access-right":
-        return LicenceResult(raw, None, None, None, None, None, None, None, None, "unknown",
-                             uri, "access-right")  # fmt: skip
+        return replace(_nothing(raw, "access-right"), access_rights_uri=uri)
     if c.kind == "rights-statement" and rule in ("label", "cc-shorthand"):
         rule = "rightsstatement"
     return LicenceResult(

@@ -70,7 +70,7 @@ def normalise_batch(records: Iterable[Record], settings: Settings = Settings()) 
 
 
 def normalise_record(record: Record, settings: Settings = Settings()) -> Record:
-    _normalise(record, settings.detector, _default_tag(settings.default_language))
+    normalise_batch([record], settings)
     return record
 
 
