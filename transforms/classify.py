@@ -81,10 +81,11 @@ def _starts(text: str) -> Iterable[int]:
             yield i  # Chinese has no spaces: a phrase may start at any character
 
 
-def _sentence_with(text: str, phrase: str) -> str:
+def _sentence_with(sentences: list[tuple[str, str]], phrase: str) -> str:
+    """The first of (sentence, its normal form) that holds `phrase`, squeezed; "" if none."""
     wanted = _normal(phrase)
-    for sentence in _SENTENCE.split(text):
-        if wanted in _normal(sentence):
+    for sentence, normal in sentences:
+        if wanted in normal:
             return " ".join(sentence.split())[:300]
     return ""
 
@@ -101,9 +102,10 @@ def classify_text(text: str) -> Classification:
                 if target:
                     targets.setdefault(code, {})[target] = None
     labels = []
+    sentences = [(s, _normal(s)) for s in _SENTENCE.split(text)] if found else []
     for code, phrases in found.items():
         ordered = tuple(sorted(phrases.values(), key=str.casefold))
-        sentence = _sentence_with(text, ordered[0])
+        sentence = _sentence_with(sentences, ordered[0])
         labels.append(
             Label(
                 code,
