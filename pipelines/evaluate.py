@@ -153,9 +153,6 @@ def evaluate_detection(path: Path, detector: str = DEFAULT_DETECTOR) -> Evaluati
     )
 
 
-EVALUATORS = {"licences": evaluate_licences, "languages": evaluate_languages}
-
-
 # ------------------------------------------------------------------ SDGs and action areas
 
 
@@ -203,7 +200,7 @@ def evaluate_labels(paths: list[Path], what: str, corpus: Path | None = None) ->
     tp, fp, fn = (sum(c[i] for c in counts.values()) for i in range(3))
     per_f1 = {label: _f1(*c) for label, c in counts.items()}
     precision, recall = tp / max(tp + fp, 1), tp / max(tp + fn, 1)
-    key = (lambda k: int(k)) if what == "sdg" else (lambda k: k)
+    key = int if what == "sdg" else str  # goals in numeric order
     return Evaluation(
         what,
         len(rows),
