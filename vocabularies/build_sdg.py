@@ -14,7 +14,8 @@ Run `python -m vocabularies.build_sdg` from the repository root. Sources are rea
   lacks (none at the pinned commit; it is cross-checked all the same).
 
 Goals: skos:prefLabel = the short name ("Quality education"), skos:definition and
-skos:altLabel = the full title. Targets: skos:prefLabel = skos:definition = the target's text.
+skos:altLabel = the full title. Targets: skos:prefLabel = the target's text, which is also its
+definition (written once; the loader gives it as both).
 The output is deterministic (sorted, no timestamps): regenerating gives identical bytes.
 """
 
@@ -404,8 +405,9 @@ HEADER_SOURCES = [
     '#   goals    skos:notation "4"; skos:prefLabel = the short name ("Quality education");',
     "#            skos:definition and skos:altLabel = the full title; skos:topConceptOf,",
     "#            skos:narrower its targets.",
-    '#   targets  skos:notation "4.7", "4.a"; skos:prefLabel = skos:definition = the target\'s',
-    "#            text; skos:broader its goal. No indicators.",
+    '#   targets  skos:notation "4.7", "4.a"; skos:prefLabel = the target\'s text (also its',
+    "#            definition: written once, vocabularies/sdg.py gives it as both);",
+    "#            skos:broader its goal. No indicators.",
 ]
 HEADER_CLEANUP = [
     "# There is no Portuguese (pt) in the sources. cnr (Montenegrin) is kept: its texts are",
@@ -465,7 +467,8 @@ def concept_block(concept: Concept, narrower: list[str]) -> str:
     statements.append(literal_lines("skos:prefLabel", concept.labels))
     if concept.alt_labels:
         statements.append(literal_lines("skos:altLabel", concept.alt_labels))
-    statements.append(literal_lines("skos:definition", concept.definitions))
+    if concept.kind == "goal":  # a target's definition is its prefLabel: written once
+        statements.append(literal_lines("skos:definition", concept.definitions))
     return " ;\n".join("\n".join(s) for s in statements) + " ."
 
 

@@ -4,9 +4,9 @@
 the 17 goals and 169 targets (cached; treat as read-only); `goals()` in order 1–17;
 `targets_of(4)` → 4.1 … 4.7, 4.a, 4.b, 4.c.
 
-Load time: the first `sdg_concepts()` parses sdg.ttl (3.2 MB, 11.4k triples) with rdflib and
-builds the concepts in ~0.28 s (measured 0.276–0.282 s, three runs, development machine);
-under the 0.5 s budget, so there is no JSON cache as for licences.ttl.
+Load time: the first `sdg_concepts()` parses sdg.ttl (1.7 MB, 7.0k triples: a target's text
+is stated once, as prefLabel, and given here as its definition too) with rdflib and builds
+the concepts in ~0.18 s, so there is no JSON cache as for licences.ttl.
 """
 
 from __future__ import annotations
@@ -52,14 +52,16 @@ def _texts(graph: Graph, subject: URIRef, predicate: URIRef) -> dict[str, tuple[
 def _concept(graph: Graph, subject: URIRef, kind: str) -> SdgConcept:
     notation = str(graph.value(subject, SKOS.notation))
     broader = graph.value(subject, SKOS.broader)
+    labels = _texts(graph, subject, SKOS.prefLabel)
     return SdgConcept(
         uri=str(subject),
         notation=notation,
         kind=kind,
         goal=int(notation.split(".")[0]),
         broader=str(broader) if broader is not None else None,
-        labels=_texts(graph, subject, SKOS.prefLabel),
-        definitions=_texts(graph, subject, SKOS.definition),
+        labels=labels,
+        # sdg.ttl states a target's text once, as prefLabel: it is also the definition
+        definitions=labels if kind == "target" else _texts(graph, subject, SKOS.definition),
         alt_labels=_texts(graph, subject, SKOS.altLabel),
         exact_match=tuple(sorted(str(o) for o in graph.objects(subject, SKOS.exactMatch))),
     )
