@@ -60,6 +60,12 @@ evaluate_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(evaluate_app, name="evaluate")
+labels_app = typer.Typer(
+    help="SDG and action-area labels in force, and human decisions on them (always win over "
+    "the classifier, survive re-classification and re-harvest).",
+    no_args_is_help=True,
+)
+app.add_typer(labels_app, name="labels")
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -387,10 +393,10 @@ def classify() -> None:
             continue
         try:
             item = json.loads(line)
-            text = item["text"]
-        except (ValueError, KeyError, TypeError) as exc:
+            text, lang = item["text"], item.get("lang")
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise fail(f"stdin line {number}: not a JSON object with a text ({exc})") from None
-        sys.stdout.write(json.dumps(classification.as_row(item.get("id"), text),
+        sys.stdout.write(json.dumps(classification.as_row(item.get("id"), text, lang),
                                     ensure_ascii=False) + "\n")  # fmt: skip
 
 
@@ -414,6 +420,144 @@ def renormalise(
     out.print(f"{result.records} resources normalised again, {result.changed} changed")
     for name, count in sorted(result.by_source.items()):
         out.print(f"  {escape(name)}: {count} changed")
+
+
+@app.command()
+def reclassify(
+    source: Annotated[str | None, typer.Option(help="Only this source's resources.")] = None,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Classify every live resource, not only new/changed ones."),
+    ] = False,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Classify stored resources (SDGs, action areas) that are new, changed or were classified
+    by another method; human label decisions stay in force."""
+    with clear_errors():
+        result = classification.classify_warehouse(db, source=source, force=force)
+    if as_json:
+        print_json(asdict(result))
+        return
+    out.print(
+        f"{result.records:,} resources classified, {result.labels:,} classifier labels, "
+        f"in {result.seconds:.1f} s; labels of {result.deleted:,} deleted resources removed"
+    )
+
+
+RecordArg = Annotated[
+    str, typer.Argument(metavar="RECORD_ID", help="record_id (or an OAI identifier).")
+]
+SdgOption = Annotated[int | None, typer.Option("--sdg", help="SDG goal number, 1–17.")]
+AreaOption = Annotated[
+    str | None, typer.Option("--area", help="Action-area slug, e.g. capacity-building.")
+]
+ByOption = Annotated[str, typer.Option("--by", help="Who decides (name or login).")]
+WhyOption = Annotated[str, typer.Option("--why", help="Why: kept with the decision.")]
+
+
+def record_decision(
+    decision: str,
+    record: str,
+    sdg: int | None,
+    area: str | None,
+    by: str,
+    why: str,
+    db: Path | None,
+) -> None:
+    if (sdg is None) == (area is None):
+        raise fail("give one label: --sdg N or --area SLUG")
+    with clear_errors():
+        try:
+            row = classification.decide_in_warehouse(
+                db, record, decision, sdg=sdg, area=area, by=by, why=why
+            )
+        except ValueError as exc:
+            raise fail(str(exc)) from None
+    what = f"SDG {row['label']}" if row["kind"] == "sdg" else f"action area {row['label']}"
+    gives = "gives it" if row["classifier"] else "does not give it now"
+    effect = {
+        "add": "in force, origin human",
+        "remove": f"not in force (the classifier {gives})",
+        "clear": f"back to the classifier (which {gives})",
+    }[decision]
+    out.print(
+        f"decision {row['decision_id']}: {decision} {what} on {escape(row['record_id'])} "
+        f"({escape(row['source'])}) by {escape(row['decided_by'])} — {effect}",
+        soft_wrap=True,
+    )
+    if row["deleted"]:
+        out.print("note: the resource is deleted; the decision applies if it comes back")
+
+
+@labels_app.command("set")
+def labels_set(
+    record: RecordArg, by: ByOption, why: WhyOption, sdg: SdgOption = None,
+    area: AreaOption = None, db: DbOption = None,
+) -> None:  # fmt: skip
+    """Add a label to a resource (decision add): in force whatever the classifier says."""
+    record_decision("add", record, sdg, area, by, why, db)
+
+
+@labels_app.command("remove")
+def labels_remove(
+    record: RecordArg, by: ByOption, why: WhyOption, sdg: SdgOption = None,
+    area: AreaOption = None, db: DbOption = None,
+) -> None:  # fmt: skip
+    """Remove a label from a resource (decision remove): hidden whatever the classifier says."""
+    record_decision("remove", record, sdg, area, by, why, db)
+
+
+@labels_app.command("clear")
+def labels_clear(
+    record: RecordArg, by: ByOption, why: WhyOption, sdg: SdgOption = None,
+    area: AreaOption = None, db: DbOption = None,
+) -> None:  # fmt: skip
+    """Withdraw the decision in force on a label (decision clear): back to the classifier."""
+    record_decision("clear", record, sdg, area, by, why, db)
+
+
+@labels_app.command("list")
+def labels_list(
+    record: Annotated[
+        str | None,
+        typer.Argument(metavar="RECORD_ID", help="Only this record_id (or OAI identifier)."),
+    ] = None,
+    source: Annotated[str | None, typer.Option(help="Only this source's resources.")] = None,
+    decisions: Annotated[
+        bool, typer.Option("--decisions", help="The decision history instead of the labels.")
+    ] = False,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The labels in force with origin and explanation (--decisions: the decision history)."""
+    with clear_errors():
+        try:
+            rows = classification.list_warehouse(db, record, source=source, decisions=decisions)
+        except ValueError as exc:
+            raise fail(str(exc)) from None
+    if as_json:
+        print_json(rows)
+        return
+    if not rows:
+        what = "label decisions" if decisions else "labels in force"
+        out.print(f"No {what}" + (f" for {escape(record)}" if record else "") + ".")
+        return
+    if decisions:
+        columns = ["decision_id", "record_id", "kind", "label", "decision", "decided_by",
+                   "decided_at", "reason", "latest"]  # fmt: skip
+        table = [
+            tuple(f"{row[c]:%Y-%m-%d %H:%M}" if c == "decided_at" else row[c] for c in columns)
+            for row in rows
+        ]
+        print_table(columns, table, title="Label decisions (latest: in force unless a clear)")
+        return
+    shown = None
+    for row in rows:  # one block per resource: its labels' explanations
+        if row["record_id"] != shown:
+            shown = row["record_id"]
+            out.print(f"[bold]{escape(shown)}[/] ({escape(row['source'])})")
+        out.print(escape(f"  [{row['origin']}] {row['explanation']}"), soft_wrap=True)
 
 
 @crosswalk_app.command("report")

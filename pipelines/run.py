@@ -18,6 +18,7 @@ import duckdb
 import pyarrow as pa
 
 from harvesters.oai import Page, RecordItem
+from pipelines.classification import classify_pending
 from pipelines.registry import Source
 from transforms.crosswalks import DECLARATIONS, map_batch
 from transforms.crosswalks.coverage import Tally
@@ -67,6 +68,7 @@ class HarvestResult:
     error_url: str | None = None
     issues: dict[str, int] = field(default_factory=dict)
     sweep: dict | None = None  # the periodic sweep run that followed, when one was due
+    classified: int | None = None  # records classified after the load (None: not run/failed)
 
     def as_json(self) -> dict:
         return asdict(self)
@@ -304,8 +306,22 @@ class Run:
             raw_body=body,
         )
 
+    def classify(self) -> BaseException | None:
+        """Classify the source's new and changed records once the run's are loaded. A
+        failure is a run issue (classification_failed), never the end of the run; an
+        interrupt is returned, to be re-raised once the run is recorded."""
+        try:
+            self.result.classified = classify_pending(self.con, source=self.source.name).records
+        except (Exception, KeyboardInterrupt) as exc:
+            message = f"{type(exc).__name__}: {exc}"
+            self.issue(code="classification_failed", severity="error", message=message)
+            return exc if isinstance(exc, KeyboardInterrupt) else None
+        return None
+
     def finish(self, started: float, *, expected: int | None, previous: int | None) -> None:
         result = self.result
+        classify = self.status != "interrupted" and not self.listing_only
+        stopped = self.classify() if classify else None
         result.status = self.status
         result.wall_s = round(time.perf_counter() - started, 3)
         result.peak_rss_mb = round(peak_rss_mb(), 1)
@@ -334,6 +350,8 @@ class Run:
             previous_records=previous,
             deferred_until=result.deferred_until,
         )
+        if stopped is not None:
+            raise stopped
 
 
 # The Arrow shapes warehouse.load.load_raw_records / add_pages take (web harvests too).

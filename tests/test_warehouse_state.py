@@ -29,7 +29,7 @@ from warehouse import state as st
 from warehouse.db import MIGRATIONS_DIR
 
 NEW_TABLES = {"harvest_state", "harvest_windows", "harvest_listings", "issue_codes"}
-VIEWS = {"v_harvest_status", "v_run_issues", "v_crosswalk_coverage"}
+VIEWS = {"v_harvest_status", "v_run_issues", "v_crosswalk_coverage"}  # and later migrations' views
 REQUIRED_CODES = {
     "not_oai_response", "xml_parse_error", "http_error", "transport_error",
     "response_too_large", "retry_after_too_long", "retried", "bad_resumption_token",
@@ -93,7 +93,7 @@ def dead_pid() -> int:
 def test_every_table_view_and_column_is_commented(con):
     tables = dict(rows(con, "SELECT table_name, comment FROM duckdb_tables() WHERE NOT internal"))
     views = dict(rows(con, "SELECT view_name, comment FROM duckdb_views() WHERE NOT internal"))
-    assert set(tables) >= NEW_TABLES and set(views) == VIEWS
+    assert set(tables) >= NEW_TABLES and set(views) >= VIEWS
     assert [n for n, c in (tables | views).items() if not (c or "").strip()] == []
     columns = rows(
         con, "SELECT table_name, column_name, comment FROM duckdb_columns() WHERE NOT internal"

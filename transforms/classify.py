@@ -1,36 +1,66 @@
-"""SDG and action-area labels with evidence (first method: evidence phrases).
+"""SDG and action-area labels with evidence: phrase matching, exact and stemmed.
 
-`classify_text(text)` finds the evidence phrases of `vocabularies/sdg-evidence/` (17 goals)
-and the keyword altLabels of `vocabularies/action-areas.ttl` (5 areas) in a text, in any of
-their 8 languages, and gives each goal or area with at least one distinct phrase, its score
-(1 − 0.5ⁿ for n distinct phrases) and its evidence (the phrases, and the sentence of the
-first). Matching is on casefolded NFKC words (whole words; Chinese phrases anywhere in a run
-of Han characters), through a marisa trie of all phrases: one pass over the text.
+`classify_text(text, lang)` finds the evidence phrases of `vocabularies/sdg-evidence/` (17
+goals, on goal and target URIs) and the keyword altLabels of `vocabularies/action-areas.ttl`
+(5 areas) in a text, and gives each goal or area with at least one distinct phrase, its score
+(1 − 0.5ⁿ for n distinct phrases), its evidence (the phrases as the text writes them, and the
+sentence of the first) and, for SDGs, the targets whose own phrases were found.
 
-This is the baseline the issue's classifier is measured against (METHOD); see
-docs/decisions.md when a better method replaces it.
+Matching, in one pass of a marisa trie per form (docs/decisions.md §22):
+- exact: casefolded NFKC whole words, phrases of all 8 languages (an English keyword in a
+  German record counts); Chinese phrases anywhere in a run of Han characters; Arabic without
+  tatweel and harakat, its alef/yeh/teh-marbuta forms unified;
+- stemmed: in the text's language (`lang`, else cld2 detection on ≥ 20 letters), Snowball
+  stems (PyStemmer) of the text against the stemmed phrases of that language. A stemmed
+  match counts only where each text word differs from the phrase word in its last ≤ 3
+  letters (Arabic: its stemmer strips prefixes, so no such check): plurals and case endings
+  match ("материнской смертности" ~ "материнская смертность"), derivations don't
+  ("industrialization" is not "industry").
+
+Deterministic, offline, no model: the phrases are hand-written from the official goal and
+target texts (see the vocabularies' headers). METHOD names the matcher and vocabulary
+generation; stored labels carry it so a better method can replace them.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 
 import marisa_trie
+import Stemmer
 
+from transforms.detection import detect
 from transforms.model import Record
 from vocabularies.action_areas import action_areas
 from vocabularies.sdg_evidence import evidence
 
-__all__ = ["METHOD", "Classification", "Label", "classify_record", "classify_text"]
+__all__ = ["METHOD", "Classification", "Label", "classify_record", "classify_text", "record_text"]
 
-METHOD = "evidence-phrases-1"
+METHOD = "evidence-phrases-2"
+STEMMERS = {
+    "en": "english", "fr": "french", "es": "spanish", "pt": "portuguese", "de": "german",
+    "ru": "russian", "ar": "arabic",
+}  # fmt: skip  # the phrase languages with a Snowball stemmer (zh-Hans has none)
+DETECT_CHARS = 600  # enough text to tell its language: detection time grows with length
+MAX_SUFFIX = 3  # a stemmed match may differ from the phrase word in this many last letters
 _WORD = re.compile(r"\w+")
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_ARABIC_LETTER = re.compile(r"[\u0600-\u06ff]")
 _SENTENCE = re.compile(r"(?<=[.!?。！？])\s+|\n+")
+_ARABIC = {
+    0x0640: None,  # tatweel
+    **dict.fromkeys(range(0x064B, 0x0653)),  # harakat
+    0x0670: None,
+    0x0623: 0x0627, 0x0625: 0x0627, 0x0622: 0x0627,  # أ إ آ → ا
+    0x0649: 0x064A, 0x0629: 0x0647,  # ى → ي, ة → ه
+}  # fmt: skip
+
+Owner = tuple[str, int | str, str | None, tuple[str, ...]]
+# (phrase as written, goal or slug, target, the phrase's words)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,76 +78,161 @@ class Classification:
     method: str = METHOD
 
 
-def _normal(text: str) -> str:
-    return " ".join(_WORD.findall(unicodedata.normalize("NFKC", text).casefold()))
-
-
-def _key(phrase: str) -> str:
-    normal = _normal(phrase)
-    return normal if _HAN.search(normal) else normal + " "  # words end at a space
+def words(text: str) -> list[str]:
+    """The text's words as the matcher sees them (casefolded NFKC, Arabic unified)."""
+    normal = unicodedata.normalize("NFKC", text).casefold()
+    return _WORD.findall(normal.translate(_ARABIC) if _ARABIC_LETTER.search(normal) else normal)
 
 
 @cache
-def _phrases() -> tuple[marisa_trie.Trie, dict[str, list[tuple[str, int | str, str | None]]]]:
-    """Trie of every phrase key, and key → [(phrase, goal or slug, target)]."""
-    owners: dict[str, list[tuple[str, int | str, str | None]]] = {}
-    for goal, by_lang in evidence().items():
-        for phrases in by_lang.values():
-            for phrase, target in phrases:
-                owners.setdefault(_key(phrase), []).append((phrase, goal, target))
+def _stemmer(lang: str) -> Stemmer.Stemmer:
+    return Stemmer.Stemmer(STEMMERS[lang])
+
+
+def _exact_key(phrase_words: list[str]) -> str:
+    normal = " ".join(phrase_words)
+    return normal if _HAN.search(normal) else normal + " "  # words end at a space
+
+
+class _Matcher:
+    """A trie of phrase keys and key → owners. `first` holds the keys' first words (and the
+    first characters of Chinese keys): a lookup starts only at those, the rest are skipped."""
+
+    def __init__(self, owners: dict[str, list[Owner]]) -> None:
+        self.trie = marisa_trie.Trie(owners)
+        self.owners = owners
+        self.longest = max(map(len, owners), default=0)
+        self.first = frozenset(
+            key[0] if _HAN.match(key) else key.split(" ", 1)[0] for key in owners
+        )
+
+    def scan(self, tokens: list[str]) -> Iterator[tuple[int, str]]:
+        """(index of the token a key starts in, key) for every key found in the tokens."""
+        normal = " ".join(tokens) + " "
+        han = _HAN.search(normal) is not None
+        offset = 0
+        for i, token in enumerate(tokens):
+            if token in self.first:
+                yield from ((i, key) for key in self._at(normal, offset))
+            if han and _HAN.search(token):  # no spaces in Chinese: a key may start anywhere
+                for j, char in enumerate(token[1:], offset + 1):
+                    if char in self.first:
+                        yield from ((i, key) for key in self._at(normal, j))
+                if token[0] in self.first and token[0] != token:
+                    yield from ((i, key) for key in self._at(normal, offset))
+            offset += len(token) + 1
+
+    def _at(self, normal: str, offset: int) -> list[str]:
+        return self.trie.prefixes(normal[offset : offset + self.longest])
+
+
+def _phrases() -> list[tuple[str, int | str, str | None, str]]:
+    """(phrase, goal or slug, target or None, language) of both vocabularies."""
+    out = [
+        (phrase, goal, target, lang)
+        for goal, by_lang in evidence().items()
+        for lang, phrases in by_lang.items()
+        for phrase, target in phrases
+    ]
     for slug, area in action_areas().items():
-        for keywords in area.keywords.values():
-            for keyword in keywords:
-                owners.setdefault(_key(keyword), []).append((keyword, slug, None))
-    return marisa_trie.Trie(owners), owners
+        for lang, keywords in area.keywords.items():
+            out += [(keyword, slug, None, lang) for keyword in keywords]
+    return out
 
 
-def _starts(text: str) -> Iterable[int]:
-    yield 0
-    for i, char in enumerate(text):
-        if char == " ":
-            yield i + 1
-        elif i and _HAN.match(char) and text[i - 1] != " ":
-            yield i  # Chinese has no spaces: a phrase may start at any character
+@cache
+def _matchers() -> tuple[_Matcher, dict[str, _Matcher]]:
+    """The exact matcher (all languages) and a stemmed one per language of STEMMERS."""
+    exact: dict[str, list[Owner]] = {}
+    stemmed: dict[str, dict[str, list[Owner]]] = {lang: {} for lang in STEMMERS}
+    for phrase, code, target, lang in _phrases():
+        phrase_words = words(phrase)
+        owner = (phrase, code, target, tuple(phrase_words))
+        exact.setdefault(_exact_key(phrase_words), []).append(owner)
+        primary = lang.split("-")[0]
+        if primary in STEMMERS and not _HAN.search(phrase):
+            key = " ".join(_stemmer(primary).stemWords(phrase_words)) + " "
+            stemmed[primary].setdefault(key, []).append(owner)
+    return _Matcher(exact), {lang: _Matcher(keys) for lang, keys in stemmed.items()}
 
 
-def _sentence_with(sentences: list[tuple[str, str]], phrase: str) -> str:
-    """The first of (sentence, its normal form) that holds `phrase`, squeezed; "" if none."""
-    wanted = _normal(phrase)
+def _close(text_word: str, phrase_word: str) -> bool:
+    common = 0
+    for a, b in zip(text_word, phrase_word, strict=False):
+        if a != b:
+            break
+        common += 1
+    length = len(phrase_word)
+    return common >= length - MAX_SUFFIX and len(text_word) <= length + MAX_SUFFIX
+
+
+Found = dict[int | str, dict[tuple[str, ...], tuple[str, str, str | None]]]
+# code → the phrase's words → (phrase, the words of the text it matched, target); one entry
+# per phrase however many languages state it ("Malaria"@de, "malaria"@en)
+
+
+def _match_exact(text_words: list[str], found: Found) -> None:
+    matcher = _matchers()[0]
+    for _, key in matcher.scan(text_words):
+        for phrase, code, target, phrase_words in matcher.owners[key]:
+            found.setdefault(code, {}).setdefault(phrase_words, (phrase, key.strip(), target))
+
+
+def _match_stemmed(text_words: list[str], lang: str, found: Found) -> None:
+    matcher = _matchers()[1][lang]
+    for i, key in matcher.scan(_stemmer(lang).stemWords(text_words)):
+        span = text_words[i : i + key.count(" ")]
+        for phrase, code, target, phrase_words in matcher.owners[key]:
+            if lang == "ar" or all(map(_close, span, phrase_words)):
+                matched = " ".join(span)
+                found.setdefault(code, {}).setdefault(phrase_words, (phrase, matched, target))
+
+
+def text_language(text: str, lang: str | None) -> str | None:
+    """The primary language subtag the stemmed matching uses: `lang`'s, else cld2's guess."""
+    if not lang:
+        guess = detect(text[:DETECT_CHARS], "cld2")
+        lang = guess.lang if guess else None
+    return lang.split("-")[0].casefold() if lang else None
+
+
+def _sentence_with(sentences: list[tuple[str, str]], matched: str) -> str:
+    """The first of (sentence, its normal form) that holds `matched`, squeezed; "" if none."""
     for sentence, normal in sentences:
-        if wanted in normal:
+        if matched in normal:
             return " ".join(sentence.split())[:300]
     return ""
 
 
-def classify_text(text: str) -> Classification:
-    trie, owners = _phrases()
-    normal = _normal(text) + " "
-    found: dict[int | str, dict[str, str]] = {}  # code → phrase key → phrase as written
-    targets: dict[int | str, dict[str, None]] = {}
-    for start in set(_starts(normal)):
-        for key in trie.prefixes(normal[start:]):
-            for phrase, code, target in owners[key]:
-                found.setdefault(code, {}).setdefault(key, phrase)  # one per key: "Malaria"@de
-                if target:
-                    targets.setdefault(code, {})[target] = None
+def classify_text(text: str, lang: str | None = None) -> Classification:
+    """The goals and areas whose phrases `text` holds; `lang` (BCP 47) is the text's language
+    where known (declared): it picks the stemmer, and saves a detection."""
+    text_words = words(text)
+    found: Found = {}
+    _match_exact(text_words, found)
+    primary = text_language(text, lang) if text_words else None
+    if primary in STEMMERS:
+        _match_stemmed(text_words, primary, found)
+    if not found:
+        return Classification((), ())
+    sentences = [(s, " ".join(words(s))) for s in _SENTENCE.split(text)]
     labels = []
-    sentences = [(s, _normal(s)) for s in _SENTENCE.split(text)] if found else []
     for code, phrases in found.items():
-        ordered = tuple(sorted(phrases.values(), key=str.casefold))
-        sentence = _sentence_with(sentences, ordered[0])
+        ordered = sorted(phrases.values(), key=lambda item: item[0].casefold())
+        sentence = _sentence_with(sentences, ordered[0][1])
+        shown = tuple(phrase for phrase, _, _ in ordered)
+        targets = sorted({target for _, _, target in ordered if target})
         labels.append(
             Label(
                 code,
                 round(1 - 0.5 ** len(ordered), 4),
-                (*ordered, sentence) if sentence else ordered,
-                tuple(sorted(targets.get(code, ()))),
+                (*shown, sentence) if sentence else shown,
+                tuple(targets),
             )
         )
+    order = {slug: i for i, slug in enumerate(action_areas())}
     sdgs = sorted((lb for lb in labels if isinstance(lb.code, int)), key=lambda lb: lb.code)
-    areas = [lb for lb in labels if isinstance(lb.code, str)]
-    order = list(action_areas())
-    areas.sort(key=lambda lb: order.index(lb.code))
+    areas = sorted((lb for lb in labels if isinstance(lb.code, str)), key=lambda lb: order[lb.code])
     return Classification(tuple(sdgs), tuple(areas))
 
 
@@ -128,4 +243,6 @@ def record_text(titles: list, descriptions: list, subjects: list) -> str:
 
 
 def classify_record(record: Record) -> Classification:
-    return classify_text(record_text(record.titles, record.descriptions, record.subjects))
+    lang = record.language_tags[0] if record.language_tags else None
+    text = record_text(record.titles, record.descriptions, record.subjects)
+    return classify_text(text, lang)
