@@ -311,9 +311,16 @@ def show_evaluation(result: evaluate.Evaluation, as_json: bool, confusions: int)
         print_json(result.as_json())
         return
     rows = [(name, f"{score:.2%}") for name, score in result.scores.items()]
-    rows += [(k, v) for k, v in result.notes.items()]
+    label_scores = result.notes.get("label_scores")
+    rows += [(k, v) for k, v in result.notes.items() if k not in ("label_scores", "f1_per_label")]
     print_table(["measure", f"{result.items} items"], rows, title=f"Evaluation: {result.what}")
-    if result.per_label:
+    if isinstance(label_scores, dict):
+        print_table(
+            ["label", "precision", "recall", "F1", "support", "assigned"],
+            [(k, f"{v['precision']:.1%}", f"{v['recall']:.1%}", f"{v['f1']:.3f}", v["support"],
+              v["assigned"]) for k, v in label_scores.items()],
+        )  # fmt: skip
+    elif result.per_label:
         print_table(
             ["label", "right", "items", "accuracy"],
             [(k, r, n, f"{r / n:.1%}") for k, (r, n) in result.per_label.items()],
@@ -372,6 +379,12 @@ def evaluate_sdg(paths: GoldFiles, as_json: JsonOption = False, confusions: Conf
     """SDG labels: precision, recall, F1 per goal, micro and macro."""
     show_evaluation(read_dev_set(lambda: evaluate.evaluate_labels(paths, "sdg")), as_json,
                     confusions)  # fmt: skip
+
+
+@evaluate_app.command("cross-lingual")
+def evaluate_cross_lingual(as_json: JsonOption = False, confusions: Confusions = 30) -> None:
+    """The 169 official target texts in the six UN languages: does each land on its goal?"""
+    show_evaluation(evaluate.evaluate_cross_lingual(), as_json, confusions)
 
 
 @evaluate_app.command("action-areas")

@@ -24,6 +24,7 @@ from transforms.detection import DEFAULT_DETECTOR, detect
 from transforms.languages import normalise_language
 from transforms.licences import normalise_licence
 from vocabularies.loader import licences as licence_concepts
+from vocabularies.sdg import sdg_concepts
 
 
 @dataclass
@@ -199,6 +200,16 @@ def evaluate_labels(paths: list[Path], what: str, corpus: Path | None = None) ->
             confusions[("missed", label)] += 1
     tp, fp, fn = (sum(c[i] for c in counts.values()) for i in range(3))
     per_f1 = {label: _f1(*c) for label, c in counts.items()}
+    per_label = {
+        label: {
+            "precision": round(c[0] / max(c[0] + c[1], 1), 4),
+            "recall": round(c[0] / max(c[0] + c[2], 1), 4),
+            "f1": round(per_f1[label], 4),
+            "support": c[0] + c[2],
+            "assigned": c[0] + c[1],
+        }
+        for label, c in counts.items()
+    }
     precision, recall = tp / max(tp + fp, 1), tp / max(tp + fn, 1)
     key = int if what == "sdg" else str  # goals in numeric order
     return Evaluation(
@@ -215,6 +226,7 @@ def evaluate_labels(paths: list[Path], what: str, corpus: Path | None = None) ->
         {
             "method": METHOD,
             "f1_per_label": {k: round(per_f1[k], 4) for k in sorted(per_f1, key=key)},
+            "label_scores": {k: per_label[k] for k in sorted(per_label, key=key)},
             "us_per_record": round(seconds / max(len(rows), 1) * 1e6, 1),
             "corpus_read_s": round(read_s, 2),
         },
@@ -223,3 +235,51 @@ def evaluate_labels(paths: list[Path], what: str, corpus: Path | None = None) ->
 
 def _f1(tp: int, fp: int, fn: int) -> float:
     return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+
+
+# ------------------------------------------------------------------ cross-lingual agreement
+
+UN_LANGUAGES = ("ar", "en", "es", "fr", "ru", "zh-Hans")
+
+
+def _top_goal(text: str, lang: str) -> int | None:
+    """The goal with the most distinct phrases in `text`; None when none, or a tie."""
+    sdgs = classify_text(text, lang).sdgs
+    if not sdgs:
+        return None
+    best = max(len(label.evidence) for label in sdgs)
+    top = [label.code for label in sdgs if len(label.evidence) == best]
+    return top[0] if len(top) == 1 else None
+
+
+def evaluate_cross_lingual(languages: tuple[str, ...] = UN_LANGUAGES) -> Evaluation:
+    """The official text of each of the 169 targets, in each language, classified with its
+    language: it lands when its own goal is the single top goal. Agreement: the share of
+    targets that land in every language. The phrases were written with these texts at hand,
+    so this checks that the classifier works alike in every language, not how it generalises
+    (that is the gold sets' job)."""
+    targets = [c for c in sdg_concepts().values() if c.kind == "target"]
+    landed = Counter()
+    together = 0
+    misses: Counter[tuple[str, str, str]] = Counter()
+    classify_text("")  # build the phrase tries before timing
+    start = time.process_time()
+    for target in targets:
+        outcomes = {lang: _top_goal(target.labels[lang][0], lang) for lang in languages}
+        for lang, goal in outcomes.items():
+            if goal == target.goal:
+                landed[lang] += 1
+            else:
+                misses[(f"{target.notation} {lang}", str(target.goal), str(goal or "-"))] += 1
+        together += all(goal == target.goal for goal in outcomes.values())
+    seconds = time.process_time() - start
+    n = len(targets)
+    return Evaluation(
+        "cross-lingual",
+        n,
+        {"agreement (all languages)": together / n}
+        | {f"landed {lang}": landed[lang] / n for lang in languages},
+        {lang: (landed[lang], n) for lang in languages},
+        [(text, expected, got, k) for (text, expected, got), k in sorted(misses.items())],
+        {"method": METHOD, "us_per_text": round(seconds / (n * len(languages)) * 1e6, 1)},
+    )

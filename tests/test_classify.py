@@ -68,3 +68,32 @@ def test_evaluate_sdg_and_action_areas_on_the_gold_sets() -> None:
         assert report["items"] == sum(len(p.read_text().splitlines()) for p in GOLD)
         assert 0 < report["scores"]["micro F1"] <= 1
         assert report["f1_per_label"]
+
+
+def test_inflected_forms_match_in_the_texts_language_but_derivations_do_not() -> None:
+    russian = classify_text("Снижение материнской смертности в сельских районах", "ru")
+    assert [lb.code for lb in russian.sdgs] == [3]
+    assert "материнской смертности" in russian.sdgs[0].evidence
+    # Snowball gives "industrialization" and "industry" one stem: the suffix check refuses it
+    assert 9 not in [lb.code for lb in classify_text("Industry standards for steel", "en").sdgs]
+
+
+def test_language_is_detected_when_not_given_and_arabic_is_unified() -> None:
+    given = classify_text("Снижение материнской смертности в сельских районах")
+    assert [lb.code for lb in given.sdgs] == [3]  # cld2 says Russian: its stemmer applies
+    tatweel = classify_text("مكافحـة الملاريـا في أفريقيا", "ar")  # tatweel, as UN texts write
+    assert [lb.code for lb in tatweel.sdgs] == [3]
+
+
+def test_one_place_in_the_text_is_one_piece_of_evidence() -> None:
+    result = classify_text("Malaria.", "en")  # "Malaria"@de and "malaria"@en: one match
+    assert result.sdgs[0].evidence == ("malaria", "Malaria.") and result.sdgs[0].score == 0.5
+
+
+def test_cross_lingual_agreement_over_the_six_un_languages() -> None:
+    from pipelines.evaluate import UN_LANGUAGES, evaluate_cross_lingual
+
+    result = evaluate_cross_lingual()
+    assert result.items == 169
+    assert result.scores["agreement (all languages)"] >= 0.90, result.confusions[:20]
+    assert all(result.scores[f"landed {lang}"] >= 0.93 for lang in UN_LANGUAGES)

@@ -36,7 +36,7 @@ import Stemmer
 from transforms.detection import detect
 from transforms.model import Record
 from vocabularies.action_areas import action_areas
-from vocabularies.sdg_evidence import evidence
+from vocabularies.sdg_evidence import ecosystem_evidence, evidence
 
 __all__ = ["METHOD", "Classification", "Label", "classify_record", "classify_text", "record_text"]
 
@@ -59,8 +59,8 @@ _ARABIC = {
     0x0649: 0x064A, 0x0629: 0x0647,  # ى → ي, ة → ه
 }  # fmt: skip
 
-Owner = tuple[str, int | str, str | None, tuple[str, ...]]
-# (phrase as written, goal or slug, target, the phrase's words)
+Owner = tuple[int | str, str | None, tuple[str, ...], bool]
+# (goal or slug, target, the phrase's words, whether it counts only with an action area)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,17 +126,18 @@ class _Matcher:
         return self.trie.prefixes(normal[offset : offset + self.longest])
 
 
-def _phrases() -> list[tuple[str, int | str, str | None, str]]:
-    """(phrase, goal or slug, target or None, language) of both vocabularies."""
+def _phrases() -> list[tuple[str, int | str, str | None, str, bool]]:
+    """(phrase, goal or slug, target or None, language, needs an area) of both vocabularies."""
     out = [
-        (phrase, goal, target, lang)
-        for goal, by_lang in evidence().items()
+        (phrase, goal, target, lang, needs_area)
+        for needs_area, goals in ((False, evidence()), (True, ecosystem_evidence()))
+        for goal, by_lang in goals.items()
         for lang, phrases in by_lang.items()
         for phrase, target in phrases
     ]
     for slug, area in action_areas().items():
         for lang, keywords in area.keywords.items():
-            out += [(keyword, slug, None, lang) for keyword in keywords]
+            out += [(keyword, slug, None, lang, False) for keyword in keywords]
     return out
 
 
@@ -145,9 +146,9 @@ def _matchers() -> tuple[_Matcher, dict[str, _Matcher]]:
     """The exact matcher (all languages) and a stemmed one per language of STEMMERS."""
     exact: dict[str, list[Owner]] = {}
     stemmed: dict[str, dict[str, list[Owner]]] = {lang: {} for lang in STEMMERS}
-    for phrase, code, target, lang in _phrases():
+    for phrase, code, target, lang, needs_area in _phrases():
         phrase_words = words(phrase)
-        owner = (phrase, code, target, tuple(phrase_words))
+        owner = (code, target, tuple(phrase_words), needs_area)
         exact.setdefault(_exact_key(phrase_words), []).append(owner)
         primary = lang.split("-")[0]
         if primary in STEMMERS and not _HAN.search(phrase):
@@ -166,26 +167,35 @@ def _close(text_word: str, phrase_word: str) -> bool:
     return common >= length - MAX_SUFFIX and len(text_word) <= length + MAX_SUFFIX
 
 
-Found = dict[int | str, dict[tuple[str, ...], tuple[str, str, str | None]]]
-# code → the phrase's words → (phrase, the words of the text it matched, target); one entry
-# per phrase however many languages state it ("Malaria"@de, "malaria"@en)
+Found = dict[int | str, dict[str, tuple[str | None, bool]]]
+# code → the text's words a phrase matched → (the phrase's target, whether it needs an area):
+# one entry per place in the text, however many phrases match it ("Malaria"@de and
+# "malaria"@en; "resource" and "resources" once stemmed)
+
+
+def _add(found: Found, code: int | str, matched: str, owner: Owner) -> None:
+    by_match = found.setdefault(code, {})
+    target, needs_area = owner[1], owner[3]
+    if matched in by_match:  # a target, once known, stays; so does a phrase that needs no area
+        known_target, known_needs = by_match[matched]
+        target, needs_area = known_target or target, known_needs and needs_area
+    by_match[matched] = (target, needs_area)
 
 
 def _match_exact(text_words: list[str], found: Found) -> None:
     matcher = _matchers()[0]
     for _, key in matcher.scan(text_words):
-        for phrase, code, target, phrase_words in matcher.owners[key]:
-            found.setdefault(code, {}).setdefault(phrase_words, (phrase, key.strip(), target))
+        for owner in matcher.owners[key]:
+            _add(found, owner[0], key.strip(), owner)
 
 
 def _match_stemmed(text_words: list[str], lang: str, found: Found) -> None:
     matcher = _matchers()[1][lang]
     for i, key in matcher.scan(_stemmer(lang).stemWords(text_words)):
         span = text_words[i : i + key.count(" ")]
-        for phrase, code, target, phrase_words in matcher.owners[key]:
-            if lang == "ar" or all(map(_close, span, phrase_words)):
-                matched = " ".join(span)
-                found.setdefault(code, {}).setdefault(phrase_words, (phrase, matched, target))
+        for owner in matcher.owners[key]:
+            if lang == "ar" or all(map(_close, span, owner[2])):
+                _add(found, owner[0], " ".join(span), owner)
 
 
 def text_language(text: str, lang: str | None) -> str | None:
@@ -213,19 +223,24 @@ def classify_text(text: str, lang: str | None = None) -> Classification:
     primary = text_language(text, lang) if text_words else None
     if primary in STEMMERS:
         _match_stemmed(text_words, primary, found)
+    about_oer = any(isinstance(code, str) for code in found)
+    found = {
+        code: phrases
+        for code, phrases in found.items()
+        if about_oer or not all(needs_area for _, needs_area in phrases.values())
+    }
     if not found:
         return Classification((), ())
     sentences = [(s, " ".join(words(s))) for s in _SENTENCE.split(text)]
     labels = []
     for code, phrases in found.items():
-        ordered = sorted(phrases.values(), key=lambda item: item[0].casefold())
-        sentence = _sentence_with(sentences, ordered[0][1])
-        shown = tuple(phrase for phrase, _, _ in ordered)
-        targets = sorted({target for _, _, target in ordered if target})
+        shown = tuple(sorted(phrases))
+        sentence = _sentence_with(sentences, shown[0])
+        targets = sorted({target for target, _ in phrases.values() if target})
         labels.append(
             Label(
                 code,
-                round(1 - 0.5 ** len(ordered), 4),
+                round(1 - 0.5 ** len(shown), 4),
                 (*shown, sentence) if sentence else shown,
                 tuple(targets),
             )

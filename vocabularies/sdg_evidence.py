@@ -4,7 +4,10 @@ Each file states `oersdg:keyword` phrases (with a language tag) on UN goal URIs
 (`http://metadata.un.org/sdg/3`) and target URIs (`…/3.3`): a phrase that, found in a
 record's title, description or keywords, is evidence that the record is about that goal
 (or target). `evidence()` → goal number → language → tuple of (phrase, target notation or
-None), read once (cached). A target's phrases count for its goal.
+None), read once (cached). A target's phrases count for its goal. `oersdg:ecosystemKeyword`
+phrases (`ecosystem_evidence()`) count only in a text about the OER ecosystem (an action-area
+keyword found too): "open educational resources" names the practice SDG 4 covers, but every
+subject OER says it of itself.
 """
 
 from __future__ import annotations
@@ -28,9 +31,11 @@ def read_graph(directory: Path = EVIDENCE_DIR) -> Graph:
     return graph
 
 
-def evidence_from_graph(graph: Graph) -> dict[int, dict[str, tuple[Phrase, ...]]]:
+def evidence_from_graph(
+    graph: Graph, predicate: URIRef = OERSDG.keyword
+) -> dict[int, dict[str, tuple[Phrase, ...]]]:
     found: dict[int, dict[str, set[Phrase]]] = {}
-    for subject, literal in graph.subject_objects(OERSDG.keyword):
+    for subject, literal in graph.subject_objects(predicate):
         if not (isinstance(subject, URIRef) and isinstance(literal, Literal)):
             continue
         notation = str(subject).removeprefix(SDG)
@@ -49,6 +54,19 @@ def evidence_from_graph(graph: Graph) -> dict[int, dict[str, tuple[Phrase, ...]]
 
 
 @cache
+def _graph() -> Graph:
+    return read_graph()
+
+
+@cache
 def evidence() -> dict[int, dict[str, tuple[Phrase, ...]]]:
     """Goal → language (BCP 47) → (phrase, target or None), sorted; cached."""
-    return evidence_from_graph(read_graph())
+    return evidence_from_graph(_graph())
+
+
+@cache
+def ecosystem_evidence() -> dict[int, dict[str, tuple[Phrase, ...]]]:
+    """The `oersdg:ecosystemKeyword` phrases, as `evidence()`: evidence for their goal only in a
+    text that is about the OER ecosystem, i.e. where an action-area keyword is found too
+    ("open educational resources" is SDG 4 in an OER policy, not in a chemistry OER)."""
+    return evidence_from_graph(_graph(), OERSDG.ecosystemKeyword)
