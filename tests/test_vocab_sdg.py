@@ -7,9 +7,21 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF, SKOS
 
 from vocabularies import build_sdg
-from vocabularies.build_sdg import clean_text, read_flat_yaml
+from vocabularies.build_sdg import (
+    CLOSE,
+    RELATED,
+    THESAURUS_ALIGNMENTS,
+    AlignmentError,
+    clean_text,
+    read_flat_yaml,
+    read_thesaurus,
+    resolve_alignments,
+    thesaurus_of,
+)
 from vocabularies.sdg import SdgConcept, goals, sdg_concepts, targets_of
 
 SDG = "http://metadata.un.org/sdg/"
@@ -17,6 +29,11 @@ REQUIRED_LANGUAGES = ("ar", "de", "en", "es", "fr", "ru", "zh-Hans")
 TRANSLATIONS = build_sdg.sources_dir() / build_sdg.TRANSLATIONS
 needs_sources = pytest.mark.skipif(
     not TRANSLATIONS.is_dir(), reason=f"vocab sources not available at {TRANSLATIONS.parent}"
+)
+THESAURUS = "http://vocabularies.unesco.org/thesaurus/"
+THESAURUS_PATH = build_sdg.sources_dir() / build_sdg.THESAURUS_FILE
+needs_thesaurus = pytest.mark.skipif(
+    not THESAURUS_PATH.is_file(), reason=f"UNESCO Thesaurus not available at {THESAURUS_PATH}"
 )
 
 
@@ -128,6 +145,152 @@ def test_clean_text() -> None:
     assert clean_text("non\u2010communicable e\u0301") == "non-communicable é"
 
 
+# ------------------------------------------------------------------ UNESCO Thesaurus alignments
+
+
+@pytest.fixture(scope="module")
+def thesaurus() -> Graph:
+    if not THESAURUS_PATH.is_file():
+        pytest.skip(f"UNESCO Thesaurus not available at {THESAURUS_PATH}")
+    return Graph().parse(THESAURUS_PATH, format="turtle")  # ~2 s, 88k triples
+
+
+def matches(concept: SdgConcept) -> dict[str, tuple[str, ...]]:
+    return {CLOSE: concept.close_match, RELATED: concept.related_match}
+
+
+def test_every_goal_has_a_thesaurus_alignment() -> None:
+    for goal in goals():
+        assert goal.close_match or goal.related_match, goal.notation
+
+
+def test_alignments_are_thesaurus_concept_uris(sdg: dict[str, SdgConcept]) -> None:
+    for c in sdg.values():
+        for uris in matches(c).values():
+            assert list(uris) == sorted(set(uris)), c.notation
+            for uri in uris:  # concept URIs only: never a domain… or mt… group
+                assert re.fullmatch(re.escape(THESAURUS) + r"concept\d+", uri), (c.notation, uri)
+        assert not set(c.close_match) & set(c.related_match), c.notation
+    assert sum(bool(c.close_match or c.related_match) for c in sdg.values()) > 17  # targets too
+
+
+def test_ttl_agrees_with_the_table(sdg: dict[str, SdgConcept]) -> None:
+    """Each table entry gives one URI, in its relation; concepts not in the table get none
+    (stale sdg.ttl, or a build that dropped or merged entries)."""
+    by_notation = {c.notation: c for c in sdg.values()}
+    assert set(THESAURUS_ALIGNMENTS) <= set(by_notation)
+    for notation, c in by_notation.items():
+        pairs = THESAURUS_ALIGNMENTS.get(notation, [])
+        for relation, uris in matches(c).items():
+            assert len(uris) == sum(r == relation for r, _ in pairs), (notation, relation)
+
+
+def test_known_alignments(sdg: dict[str, SdgConcept]) -> None:
+    def uris(*numbers: int) -> tuple[str, ...]:
+        return tuple(sorted(f"{THESAURUS}concept{n}" for n in numbers))
+
+    assert sdg[f"{SDG}1"].close_match == uris(7235)  # Poverty
+    assert sdg[f"{SDG}4"].close_match == uris(90)  # Educational quality
+    assert f"{THESAURUS}concept1124" in sdg[f"{SDG}4"].related_match  # Access to education
+    assert sdg[f"{SDG}7"].close_match == ()
+    assert f"{THESAURUS}concept9750" in sdg[f"{SDG}7"].related_match  # Renewable energy sources
+    assert sdg[f"{SDG}13"].close_match == uris(4559)  # Climate change
+    assert sdg[f"{SDG}2.1"].related_match == uris(1798)  # Food security
+    assert f"{THESAURUS}concept17095" in sdg[f"{SDG}4.7"].related_match  # ESD
+    assert sdg[f"{SDG}13.1"].close_match == uris(17096)  # Climate change adaptation
+    assert sdg[f"{SDG}14.1"].close_match == uris(5003)  # Marine pollution
+    assert sdg[f"{SDG}16.5"].close_match == uris(6676)  # Corruption
+    assert f"{THESAURUS}concept1129" in sdg[f"{SDG}16.10"].related_match  # Access to information
+    assert not sdg[f"{SDG}4.4"].close_match and not sdg[f"{SDG}4.4"].related_match
+
+
+def test_thesaurus_uris_exist(sdg: dict[str, SdgConcept], thesaurus: Graph) -> None:
+    """Every URI is a skos:Concept of the thesaurus file whose English prefLabel is the label
+    the table gives for that goal or target and relation (a stale or hand-edited URI fails)."""
+    for c in sdg.values():
+        for relation, uris in matches(c).items():
+            expected = {
+                label for r, label in THESAURUS_ALIGNMENTS.get(c.notation, []) if r == relation
+            }
+            found = set()
+            for uri in uris:
+                assert (URIRef(uri), RDF.type, SKOS.Concept) in thesaurus, (c.notation, uri)
+                labels = list(thesaurus.objects(URIRef(uri), SKOS.prefLabel))
+                found |= {str(o) for o in labels if o.language == "en"}
+            assert found == expected, (c.notation, relation)
+
+
+SMALL_THESAURUS = """
+@prefix : <http://vocabularies.unesco.org/thesaurus/> .
+@prefix dct: <http://purl.org/dc/terms/> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+<http://vocabularies.unesco.org/thesaurus> a skos:ConceptScheme ;
+    dct:modified "2024-03-25T14:24:28.295+01:00"^^xsd:dateTime .
+:concept1 a skos:Concept ; skos:prefLabel "Poverty"@en, "Pauvreté"@fr ;
+    skos:altLabel "Want"@en .
+:concept2 a skos:Concept ; skos:prefLabel "Health"@en .
+:concept3 a skos:Concept ; skos:prefLabel "Health"@en .
+:concept4 a skos:Concept ; skos:prefLabel "Santé"@fr .
+:domain5 a skos:Collection ; skos:prefLabel "Education"@en .
+:mt5.35 a skos:Concept ; skos:prefLabel "Learning"@en .
+"""
+
+
+def test_resolve_alignments_by_exact_english_pref_label() -> None:
+    small = thesaurus_of(Graph().parse(data=SMALL_THESAURUS, format="turtle"))
+    assert small.modified == "2024-03-25"
+    assert small.labels == {
+        "Poverty": [f"{THESAURUS}concept1"],
+        "Health": [f"{THESAURUS}concept2", f"{THESAURUS}concept3"],
+    }  # no domain…/mt… label, no other language, no altLabel
+    table = {"1": [(CLOSE, "Poverty")], "1.1": [(RELATED, "Poverty")]}
+    assert resolve_alignments(table, small, {"1", "1.1", "2"}) == {
+        "1": {CLOSE: {f"{THESAURUS}concept1"}},
+        "1.1": {RELATED: {f"{THESAURUS}concept1"}},
+    }
+
+
+def test_resolve_alignments_fails_with_every_problem_named() -> None:
+    small = thesaurus_of(Graph().parse(data=SMALL_THESAURUS, format="turtle"))
+    table = {
+        "1": [(CLOSE, "poverty"), (RELATED, "Povertyy"), (RELATED, "Want")],
+        "3": [(CLOSE, "Health")],
+        "4": [(RELATED, "Education"), (RELATED, "Learning"), ("exactMatch", "Poverty")],
+        "5": [(CLOSE, "Poverty"), (RELATED, "Poverty")],
+        "99": [(CLOSE, "Poverty")],
+    }
+    with pytest.raises(AlignmentError) as raised:
+        resolve_alignments(table, small, {"1", "3", "4", "5"})
+    message = str(raised.value)
+    for needle in (
+        "1 'poverty': no thesaurus concept has this English prefLabel (close: 'Poverty')",
+        "1 'Povertyy': no thesaurus concept",
+        "1 'Want': no thesaurus concept",  # altLabels do not count
+        f"3 'Health': ambiguous, the English prefLabel of {THESAURUS}concept2, {THESAURUS}concept3",
+        "4 'Education': no thesaurus concept",  # a domain's label
+        "4 'Learning': no thesaurus concept",  # an mt…'s label
+        "4 'Poverty': relation 'exactMatch' is neither closeMatch nor relatedMatch",
+        f"5 'Poverty': {THESAURUS}concept1 is listed twice for 5",
+        "99: no such SDG goal or target",
+    ):
+        assert needle in message, needle
+
+
+def test_missing_thesaurus_stops_the_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(AlignmentError, match="UNESCO Thesaurus not found at"):
+        read_thesaurus(tmp_path)
+
+    def failing_build() -> None:
+        raise AlignmentError("THESAURUS_ALIGNMENTS … does not resolve")
+
+    monkeypatch.setattr(build_sdg, "build", failing_build)
+    assert build_sdg.main() == 1
+    assert "does not resolve" in capsys.readouterr().err
+
+
 # ------------------------------------------------------------------ the flat-YAML reader
 
 
@@ -194,22 +357,36 @@ def test_yaml_reader_agrees_with_pyyaml() -> None:
 
 
 def test_header_names_sources_and_says_generated() -> None:
-    head = build_sdg.TTL_PATH.read_text(encoding="utf-8").split("\n@prefix", 1)[0]
+    text = build_sdg.TTL_PATH.read_text(encoding="utf-8")
+    head = text.split("\n@prefix", 1)[0]
+    flat = " ".join(line.removeprefix("#").strip() for line in head.splitlines())
     assert "GENERATED" in head and "do not edit by hand" in head
     for needle in ("0ae578bacb1f4339596f5a6a19338457e4b22ba3", "(MIT)", "Apache-2.0",
                    "0cda585851a5c6f04040a9a2755fbb4496c4eead", "no licence file",
-                   "6d90da825e2f9adf56edfacd41765f039ba4e131", "no Portuguese"):  # fmt: skip
-        assert needle in head, needle
+                   "6d90da825e2f9adf56edfacd41765f039ba4e131", "no Portuguese",
+                   "unesco-thesaurus/unesco-thesaurus.ttl",
+                   "kos-kit/unesco-thesaurus-explorer @4df293ac50ecc132c480c0975a138ea18851e8a4",
+                   "CC BY-SA 3.0 IGO", "dct:modified 2024-03-25",
+                   "skos:closeMatch where the thesaurus concept is the goal's or target's topic",
+                   "17 goals and",
+                   "no label or other text of the thesaurus is copied"):  # fmt: skip
+        assert needle in flat, needle
+    assert "\n@prefix unt: <http://vocabularies.unesco.org/thesaurus/> .\n" in text
     assert all(line.startswith("#") for line in head.strip().splitlines())
 
 
 @needs_sources
+@needs_thesaurus
 def test_regenerating_is_byte_identical(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     tracked = build_sdg.TTL_PATH.read_bytes()
     monkeypatch.setattr(build_sdg, "TTL_PATH", tmp_path / "sdg.ttl")
     result = build_sdg.build(build_sdg.sources_dir())
     assert result["counts"] == {"goal": 17, "target": 169}
     assert result["gaps"] == []
+    assert result["matches"] == {
+        r: sum(r == relation for pairs in THESAURUS_ALIGNMENTS.values() for relation, _ in pairs)
+        for r in (CLOSE, RELATED)
+    }
     first = (tmp_path / "sdg.ttl").read_bytes()
     assert first == tracked, "sdg.ttl is stale: rerun python -m vocabularies.build_sdg"
     build_sdg.build(build_sdg.sources_dir())

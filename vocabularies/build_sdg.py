@@ -12,6 +12,9 @@ Run `python -m vocabularies.build_sdg` from the repository root. Sources are rea
   `read_flat_yaml` (PyYAML may not be imported here).
 - `un-sdg-kos/sdg-kos-en-es-fr-de.ttl`: German texts for any goal or target open-sdg's `de`
   lacks (none at the pinned commit; it is cross-checked all the same).
+- `unesco-thesaurus/unesco-thesaurus.ttl`: the UNESCO Thesaurus (CC BY-SA 3.0 IGO), read only
+  to resolve the hand-written `THESAURUS_ALIGNMENTS` (English prefLabels) to concept URIs,
+  written as skos:closeMatch / skos:relatedMatch; none of its text is copied (~2 s to parse).
 
 Goals: skos:prefLabel = the short name ("Quality education"), skos:definition and
 skos:altLabel = the full title. Targets: skos:prefLabel = the target's text, which is also its
@@ -33,7 +36,7 @@ from functools import partial
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, SKOS
+from rdflib.namespace import DCTERMS, RDF, SKOS
 
 from vocabularies.build_licences import sources_dir, turtle_literal
 from vocabularies.sdg import notation_key
@@ -50,9 +53,165 @@ UN_KOS = Path("un-sdg-kos") / "unstats-sdg-kos-goals-targets-indicators.ttl"
 GERMAN_KOS = Path("un-sdg-kos") / "sdg-kos-en-es-fr-de.ttl"
 TRANSLATIONS = Path("open-sdg-sdg-translations")
 YAML_FILES = ("global_goals.yml", "global_targets.yml")
+THESAURUS_FILE = Path("unesco-thesaurus") / "unesco-thesaurus.ttl"
+UNT = "http://vocabularies.unesco.org/thesaurus/"
+THESAURUS_SCHEME = "http://vocabularies.unesco.org/thesaurus"
+THESAURUS_CONCEPT = re.compile(re.escape(UNT) + r"concept\d+")  # not its domain / mt groups
 
 REQUIRED_LANGUAGES = ("ar", "de", "en", "es", "fr", "ru", "zh-Hans")  # UN languages + German
 LANGUAGE_TAGS = {"nb_NO": "nb"}  # open-sdg directory → BCP 47 tag, where they differ
+
+# ------------------------------------------------------------------ UNESCO Thesaurus alignments
+
+# Goal or target notation → [(relation, the UNESCO Thesaurus concept's English prefLabel)],
+# hand-chosen (oer-pipeline). The build resolves each label, exactly, to the one skos:Concept
+# `unt:conceptN` that has it as English prefLabel, and stops if a label matches none or
+# several; only the URIs are written to sdg.ttl (the thesaurus is CC BY-SA 3.0 IGO: we copy
+# none of its text). CLOSE (skos:closeMatch): the concept is the goal's or target's topic
+# itself ("Poverty" for "End poverty…"); RELATED (skos:relatedMatch): a part, an aspect or a
+# neighbouring topic. Every goal has at least one; targets only where a concept plainly fits.
+CLOSE, RELATED = "closeMatch", "relatedMatch"
+# fmt: off
+THESAURUS_ALIGNMENTS: dict[str, list[tuple[str, str]]] = {
+    "1": [(CLOSE, "Poverty"), (RELATED, "Poverty alleviation")],
+    "1.1": [(RELATED, "Poverty alleviation")],
+    "1.2": [(RELATED, "Poverty alleviation")],
+    "1.3": [(RELATED, "Social welfare")],  # social protection systems
+    "1.5": [(RELATED, "Disaster risk reduction")],
+    "2": [(CLOSE, "Hunger"), (RELATED, "Food security"), (RELATED, "Nutrition"),
+          (RELATED, "Food production"), (RELATED, "Agriculture")],
+    "2.1": [(RELATED, "Food security")],
+    "2.2": [(CLOSE, "Malnutrition")],
+    "2.3": [(RELATED, "Agricultural production")],
+    "2.4": [(RELATED, "Food production")],
+    "2.a": [(RELATED, "Agricultural research"), (RELATED, "Rural extension")],
+    "2.b": [(RELATED, "Agricultural markets")],
+    "3": [(CLOSE, "Health"), (RELATED, "Well-being"), (RELATED, "Health services"),
+          (RELATED, "Health policy")],  # the thesaurus' concept for public health
+    "3.1": [(RELATED, "Maternal and child health")],
+    "3.2": [(CLOSE, "Child mortality")],
+    "3.3": [(RELATED, "AIDS"), (RELATED, "Malaria"), (RELATED, "Infectious diseases")],
+    "3.5": [(RELATED, "Drug abuse"), (RELATED, "Alcoholism")],
+    "3.6": [(RELATED, "Transport safety")],  # road traffic accidents
+    "3.7": [(RELATED, "Family planning")],
+    "3.8": [(RELATED, "Health services")],  # universal health coverage
+    "3.9": [(RELATED, "Pollution")],
+    "4": [(CLOSE, "Educational quality"), (RELATED, "Access to education"),
+          (RELATED, "Right to education"), (RELATED, "Inclusive education"),
+          (RELATED, "Lifelong learning"), (RELATED, "Education for sustainable development")],
+    "4.1": [(RELATED, "Primary education"), (RELATED, "Secondary education")],
+    "4.2": [(CLOSE, "Early childhood education"), (RELATED, "Access to education")],
+    "4.3": [(RELATED, "Access to education"), (RELATED, "Vocational education"),
+            (RELATED, "Technical education"), (RELATED, "Higher education")],
+    "4.5": [(RELATED, "Access to education")],
+    "4.6": [(RELATED, "Literacy"), (RELATED, "Numeracy")],
+    "4.7": [(RELATED, "Education for sustainable development"),
+            (RELATED, "Global citizenship education")],
+    "4.a": [(RELATED, "Educational facilities")],
+    "4.b": [(CLOSE, "Scholarships")],
+    "4.c": [(RELATED, "Teacher education")],
+    "5": [(CLOSE, "Gender equality"), (RELATED, "Empowerment"), (RELATED, "Womens rights")],
+    "5.1": [(CLOSE, "Gender discrimination")],
+    "5.2": [(CLOSE, "Gender-based violence")],
+    "5.3": [(RELATED, "Child marriage"), (RELATED, "Excision")],  # … female genital mutilation
+    "5.5": [(RELATED, "Womens participation")],
+    "5.6": [(RELATED, "Reproductive rights")],
+    "6": [(RELATED, "Water supply"), (RELATED, "Sanitation"), (RELATED, "Water resources"),
+          (RELATED, "Water resources management")],
+    "6.1": [(RELATED, "Water supply")],  # drinking water
+    "6.2": [(RELATED, "Sanitation"), (RELATED, "Hygiene")],
+    "6.3": [(CLOSE, "Water quality"), (RELATED, "Water pollution")],
+    "6.4": [(RELATED, "Water consumption"), (RELATED, "Water security")],
+    "6.5": [(CLOSE, "Water resources management")],
+    "6.6": [(RELATED, "Aquatic ecosystems"), (RELATED, "Wetlands")],
+    "7": [(RELATED, "Energy resources"), (RELATED, "Renewable energy sources"),
+          (RELATED, "Energy supply")],
+    "7.1": [(RELATED, "Energy supply")],
+    "7.2": [(RELATED, "Renewable energy sources")],
+    "7.3": [(RELATED, "Energy conservation")],  # energy efficiency
+    "8": [(RELATED, "Economic growth"), (RELATED, "Employment"), (RELATED, "Labour market"),
+          (RELATED, "Working conditions")],  # decent work
+    "8.1": [(CLOSE, "Economic growth")],
+    "8.3": [(RELATED, "Employment creation")],
+    "8.5": [(RELATED, "Employment")],
+    "8.6": [(RELATED, "Youth unemployment")],
+    "8.7": [(RELATED, "Forced labour"), (RELATED, "Child labour"),
+            (RELATED, "Human trafficking")],
+    "8.8": [(RELATED, "Working conditions"), (RELATED, "Occupational safety")],
+    "8.9": [(RELATED, "Ecotourism")],  # sustainable tourism
+    "8.b": [(RELATED, "Youth employment")],
+    "9": [(RELATED, "Industrialization"), (RELATED, "Innovation"),
+          (RELATED, "Transport infrastructure")],  # the only infrastructure concept
+    "9.1": [(RELATED, "Transport infrastructure")],
+    "9.2": [(CLOSE, "Industrialization")],
+    "9.5": [(RELATED, "Research and development")],
+    "9.c": [(RELATED, "Information technology"), (RELATED, "Internet")],
+    "10": [(RELATED, "Social inequality"), (RELATED, "Equal opportunity"),
+           (RELATED, "Income distribution")],
+    "10.1": [(RELATED, "Income distribution")],
+    "10.3": [(RELATED, "Equal opportunity"), (RELATED, "Discrimination")],
+    "10.7": [(RELATED, "Migration"), (RELATED, "Migration policy")],
+    "10.b": [(RELATED, "Development aid")],
+    "11": [(RELATED, "Urban development"), (RELATED, "Human settlements"),
+           (RELATED, "Urban areas"), (RELATED, "Inclusive cities")],
+    "11.1": [(RELATED, "Housing"), (RELATED, "Slums")],
+    "11.2": [(RELATED, "Urban transport")],
+    "11.3": [(RELATED, "Urbanization"), (RELATED, "Urban planning")],
+    "11.4": [(RELATED, "Cultural heritage"), (RELATED, "Natural heritage")],
+    "11.5": [(RELATED, "Disaster risk reduction")],
+    "11.6": [(RELATED, "Urban environment"), (RELATED, "Air pollution")],
+    "11.7": [(RELATED, "Urban spaces")],
+    "11.b": [(RELATED, "Disaster risk reduction")],
+    "12": [(RELATED, "Consumption"), (RELATED, "Production"),
+           (RELATED, "Resources management")],
+    "12.2": [(RELATED, "Resources management")],  # natural resources management
+    "12.4": [(RELATED, "Chemicals"), (RELATED, "Wastes")],
+    "12.5": [(RELATED, "Wastes")],
+    "12.8": [(RELATED, "Environmental awareness")],
+    "12.b": [(RELATED, "Ecotourism")],
+    "13": [(CLOSE, "Climate change"), (RELATED, "Climate change adaptation")],
+    "13.1": [(CLOSE, "Climate change adaptation")],
+    "13.3": [(RELATED, "Climate change adaptation"), (RELATED, "Environmental education")],
+    "14": [(RELATED, "Oceans"), (RELATED, "Seas"), (RELATED, "Marine resources"),
+           (RELATED, "Marine ecosystems"), (RELATED, "Fishery resources")],
+    "14.1": [(CLOSE, "Marine pollution")],
+    "14.2": [(RELATED, "Marine ecosystems"), (RELATED, "Coastal zones")],
+    "14.4": [(RELATED, "Fisheries"), (RELATED, "Fishery resources")],
+    "14.7": [(RELATED, "Marine resources")],
+    "14.a": [(RELATED, "Oceanography"), (RELATED, "Technology transfer")],
+    "14.c": [(RELATED, "Law of the sea")],
+    "15": [(RELATED, "Terrestrial ecosystems"), (RELATED, "Forests"),
+           (RELATED, "Desertification"), (RELATED, "Biodiversity"),
+           (RELATED, "Soil degradation")],  # land degradation
+    "15.1": [(RELATED, "Terrestrial ecosystems")],
+    "15.2": [(RELATED, "Forest management"), (RELATED, "Deforestation")],
+    "15.3": [(RELATED, "Desertification"), (RELATED, "Soil degradation")],
+    "15.4": [(RELATED, "Mountains")],
+    "15.5": [(RELATED, "Biodiversity"), (RELATED, "Endangered species")],
+    "15.7": [(RELATED, "Wildlife conservation")],  # poaching, trafficking of species
+    "15.8": [(CLOSE, "Invasive species")],
+    "15.c": [(RELATED, "Wildlife conservation")],
+    "16": [(RELATED, "Peace"), (RELATED, "Justice"), (RELATED, "Corruption"),
+           (RELATED, "Violence"), (RELATED, "Governance"), (RELATED, "Institution building")],
+    "16.1": [(RELATED, "Violence")],
+    "16.2": [(RELATED, "Child abuse"), (RELATED, "Human trafficking"), (RELATED, "Torture")],
+    "16.3": [(RELATED, "Rule of law"), (RELATED, "Right to justice")],
+    "16.4": [(RELATED, "Crime")],  # organized crime, illicit financial and arms flows
+    "16.5": [(CLOSE, "Corruption")],
+    "16.6": [(RELATED, "Institution building")],
+    "16.10": [(RELATED, "Access to information"), (RELATED, "Right to information")],
+    "17": [(RELATED, "International cooperation"), (RELATED, "Development aid")],
+    "17.1": [(RELATED, "Taxation")],
+    "17.2": [(RELATED, "Development aid")],  # official development assistance
+    "17.4": [(RELATED, "External debt"), (RELATED, "Debt relief")],
+    "17.6": [(RELATED, "Scientific cooperation"), (RELATED, "South South relations")],
+    "17.7": [(RELATED, "Technology transfer")],
+    "17.9": [(RELATED, "Capacity building")],
+    "17.10": [(RELATED, "International trade")],
+    "17.17": [(RELATED, "Public private partnerships")],
+    "17.18": [(RELATED, "Statistical data")],
+}
+# fmt: on
 
 
 # ------------------------------------------------------------------ flat YAML
@@ -193,6 +352,7 @@ class Concept:
     labels: dict[str, str] = field(default_factory=dict)  # language → text
     definitions: dict[str, str] = field(default_factory=dict)
     alt_labels: dict[str, str] = field(default_factory=dict)
+    matches: dict[str, set[str]] = field(default_factory=dict)  # CLOSE | RELATED → thesaurus URIs
 
     @property
     def uri(self) -> str:
@@ -374,12 +534,87 @@ def first_difference(theirs: str, ours: str) -> str:
     return "same text"
 
 
+# ------------------------------------------------------------------ thesaurus alignments
+
+
+class AlignmentError(ValueError):
+    """THESAURUS_ALIGNMENTS does not resolve against the thesaurus file (the build stops)."""
+
+
+@dataclass
+class Thesaurus:
+    labels: dict[str, list[str]]  # English prefLabel → URIs of the skos:Concepts that have it
+    modified: str  # the scheme's dct:modified date, "2024-03-25"
+
+
+def read_thesaurus(src: Path) -> Thesaurus:
+    path = src / THESAURUS_FILE
+    if not path.is_file():
+        raise AlignmentError(f"UNESCO Thesaurus not found at {path}: it is needed to resolve "
+                             "THESAURUS_ALIGNMENTS")  # fmt: skip
+    return thesaurus_of(Graph().parse(path, format="turtle"))
+
+
+def thesaurus_of(graph: Graph) -> Thesaurus:
+    """The label index of a thesaurus graph: only `unt:conceptN` skos:Concepts count (its
+    domains and microthesauri, `unt:domain…` / `unt:mt…` skos:Collections, never)."""
+    labels: dict[str, set[str]] = {}
+    for subject in graph.subjects(RDF.type, SKOS.Concept):
+        if not THESAURUS_CONCEPT.fullmatch(str(subject)):
+            continue
+        for label in graph.objects(subject, SKOS.prefLabel):
+            if isinstance(label, Literal) and label.language == "en":
+                labels.setdefault(str(label), set()).add(str(subject))
+    modified = graph.value(URIRef(THESAURUS_SCHEME), DCTERMS.modified)
+    return Thesaurus(
+        labels={label: sorted(uris) for label, uris in labels.items()},
+        modified=str(modified)[:10] if modified is not None else "unknown",
+    )
+
+
+def resolve_alignments(
+    table: dict[str, list[tuple[str, str]]], thesaurus: Thesaurus, notations: set[str]
+) -> dict[str, dict[str, set[str]]]:
+    """Notation → CLOSE | RELATED → concept URIs, each label matched exactly to the English
+    prefLabel of one thesaurus concept. Raises AlignmentError naming every entry that is
+    not found, ambiguous, for an unknown notation, of an unknown relation or a duplicate."""
+    problems: list[str] = []
+    out: dict[str, dict[str, set[str]]] = {}
+    for notation, pairs in table.items():
+        if notation not in notations:
+            problems.append(f"{notation}: no such SDG goal or target")
+        seen: set[str] = set()
+        for relation, label in pairs:
+            uris = thesaurus.labels.get(label, [])
+            where = f"{notation} {label!r}"
+            if relation not in (CLOSE, RELATED):
+                problems.append(f"{where}: relation {relation!r} is neither {CLOSE} nor {RELATED}")
+            elif not uris:
+                near = difflib.get_close_matches(label, thesaurus.labels, n=3, cutoff=0.75)
+                hint = f" (close: {', '.join(map(repr, near))})" if near else ""
+                problems.append(f"{where}: no thesaurus concept has this English prefLabel{hint}")
+            elif len(uris) > 1:
+                problems.append(f"{where}: ambiguous, the English prefLabel of {', '.join(uris)}")
+            elif uris[0] in seen:
+                problems.append(f"{where}: {uris[0]} is listed twice for {notation}")
+            else:
+                seen.add(uris[0])
+                out.setdefault(notation, {}).setdefault(relation, set()).add(uris[0])
+    if problems:
+        raise AlignmentError(
+            "THESAURUS_ALIGNMENTS in vocabularies/build_sdg.py does not resolve against "
+            f"{THESAURUS_FILE}:\n  " + "\n  ".join(problems)
+        )
+    return out
+
+
 # ------------------------------------------------------------------ output
 
 PREFIXES = {
     "sdg": SDG,
     "sdgo": SDGO,
     "skos": "http://www.w3.org/2004/02/skos/core#",
+    "unt": UNT,
 }
 
 
@@ -400,6 +635,10 @@ HEADER_SOURCES = [
     "#       aparschalk/skohub-docker-vocabs @6d90da825e2f9adf56edfacd41765f039ba4e131",
     "#       (repository Apache-2.0; data derived from the UN SDG KOS): German texts where",
     "#       open-sdg's de lacks one (a fallback; cross-checked against open-sdg).",
+    "#   unesco-thesaurus/unesco-thesaurus.ttl",
+    "#       the UNESCO Thesaurus (http://vocabularies.unesco.org/thesaurus), © UNESCO, CC BY-SA",
+    "#       3.0 IGO, kos-kit/unesco-thesaurus-explorer @4df293ac50ecc132c480c0975a138ea18851e8a4",
+    "#       (thesaurus dct:modified {modified}): only its concept URIs are referenced (below).",
     "#",
     "# Concepts (a skos:Concept and sdgo:Goal or sdgo:Target, URIs as in the UN KOS):",
     '#   goals    skos:notation "4"; skos:prefLabel = the short name ("Quality education");',
@@ -408,6 +647,7 @@ HEADER_SOURCES = [
     '#   targets  skos:notation "4.7", "4.a"; skos:prefLabel = the target\'s text (also its',
     "#            definition: written once, vocabularies/sdg.py gives it as both);",
     "#            skos:broader its goal. No indicators.",
+    "#   both     skos:closeMatch / skos:relatedMatch to UNESCO Thesaurus concepts (unt:).",
 ]
 HEADER_CLEANUP = [
     "# There is no Portuguese (pt) in the sources. cnr (Montenegrin) is kept: its texts are",
@@ -417,8 +657,12 @@ HEADER_CLEANUP = [
 ]
 
 
-def header(src: Path, languages: list[str], notes: list[str], gaps: list[Gap]) -> str:
-    lines = list(HEADER_SOURCES)
+def header(
+    src: Path, concepts: list[Concept], notes: list[str], gaps: list[Gap], modified: str
+) -> str:
+    languages = sorted({lang for c in concepts for lang in c.labels})
+    lines = [line.replace("{modified}", modified) for line in HEADER_SOURCES]
+    lines += comment_lines(alignment_summary(concepts), "# ")
     lines += comment_lines(
         f"Languages ({len(languages)}, BCP 47; open-sdg's nb_NO → nb): {' '.join(languages)}.", "# "
     )
@@ -435,6 +679,22 @@ def header(src: Path, languages: list[str], notes: list[str], gaps: list[Gap]) -
         lines += comment_lines(note, "#   - ", "#     ")
     lines.append(f"# Sources read from: {src.name}/")
     return "\n".join(lines) + "\n"
+
+
+def alignment_summary(concepts: list[Concept]) -> str:
+    aligned = [c for c in concepts if c.matches]
+    counts = {r: sum(len(c.matches.get(r, ())) for c in concepts) for r in (CLOSE, RELATED)}
+    distinct = {uri for c in concepts for uris in c.matches.values() for uri in uris}
+    return (
+        "Alignments to the UNESCO Thesaurus: skos:closeMatch where the thesaurus concept is the "
+        "goal's or target's topic itself, skos:relatedMatch otherwise; chosen by hand (ours) in "
+        "vocabularies/build_sdg.py (THESAURUS_ALIGNMENTS, by English prefLabel) and resolved to "
+        f"concept URIs by the build against the file above. "
+        f"{sum(c.kind == 'goal' for c in aligned)} goals and "
+        f"{sum(c.kind == 'target' for c in aligned)} targets: {counts[CLOSE]} closeMatch, "
+        f"{counts[RELATED]} relatedMatch, to {len(distinct)} thesaurus concepts. We only "
+        "reference the concept URIs: no label or other text of the thesaurus is copied here."
+    )
 
 
 def comment_lines(text: str, first: str, rest: str = "") -> list[str]:
@@ -464,6 +724,10 @@ def concept_block(concept: Concept, narrower: list[str]) -> str:
         statements.append(
             [f"    skos:exactMatch {', '.join(f'<{m}>' for m in sorted(concept.exact_match))}"]
         )
+    for relation in (CLOSE, RELATED):
+        if uris := concept.matches.get(relation):
+            curies = ", ".join(f"unt:{uri.removeprefix(UNT)}" for uri in sorted(uris))
+            statements.append([f"    skos:{relation} {curies}"])
     statements.append(literal_lines("skos:prefLabel", concept.labels))
     if concept.alt_labels:
         statements.append(literal_lines("skos:altLabel", concept.alt_labels))
@@ -472,10 +736,11 @@ def concept_block(concept: Concept, narrower: list[str]) -> str:
     return " ;\n".join("\n".join(s) for s in statements) + " ."
 
 
-def write_ttl(concepts: list[Concept], src: Path, notes: list[str], gaps: list[Gap]) -> str:
-    languages = sorted({lang for c in concepts for lang in c.labels})
+def write_ttl(
+    concepts: list[Concept], src: Path, notes: list[str], gaps: list[Gap], modified: str
+) -> str:
     goals = [c.notation for c in concepts if c.kind == "goal"]
-    lines = [header(src, languages, notes, gaps)]
+    lines = [header(src, concepts, notes, gaps, modified)]
     lines += [f"@prefix {p}: <{ns}> ." for p, ns in PREFIXES.items()]
     lines += [
         "",
@@ -497,21 +762,30 @@ def build(src: Path | None = None) -> dict[str, object]:
     notes: list[str] = []
     gaps: list[Gap] = []
     concepts = assemble(src, notes, gaps)
-    text = write_ttl(concepts, src, notes, gaps)
+    thesaurus = read_thesaurus(src)
+    resolved = resolve_alignments(THESAURUS_ALIGNMENTS, thesaurus, {c.notation for c in concepts})
+    for concept in concepts:
+        concept.matches = resolved.get(concept.notation, {})
+    text = write_ttl(concepts, src, notes, gaps, thesaurus.modified)
     TTL_PATH.write_text(text, encoding="utf-8")
     graph = Graph().parse(data=text, format="turtle")  # the output must parse
     counts = {kind: sum(c.kind == kind for c in concepts) for kind in ("goal", "target")}
     languages = sorted({lang for c in concepts for lang in c.labels})
+    matches = {r: sum(len(c.matches.get(r, ())) for c in concepts) for r in (CLOSE, RELATED)}
     return {"counts": counts, "languages": languages, "notes": notes, "gaps": gaps,
-            "triples": len(graph)}  # fmt: skip
+            "triples": len(graph), "matches": matches}  # fmt: skip
 
 
 def main() -> int:
     start = time.perf_counter()
-    result = build()
+    try:
+        result = build()
+    except AlignmentError as err:
+        print(f"build_sdg: {err}", file=sys.stderr)
+        return 1
     ms = (time.perf_counter() - start) * 1000
     print(f"wrote {TTL_PATH.name}: {result['counts']}, {len(result['languages'])} languages, "  # type: ignore[arg-type]
-          f"{result['triples']} triples, {ms:.0f} ms")  # fmt: skip
+          f"{result['triples']} triples, thesaurus {result['matches']}, {ms:.0f} ms")  # fmt: skip
     for note in result["notes"]:  # type: ignore[union-attr]
         print("  note:", note)
     for gap in result["gaps"]:  # type: ignore[union-attr]

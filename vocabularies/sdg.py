@@ -4,7 +4,11 @@
 the 17 goals and 169 targets (cached; treat as read-only); `goals()` in order 1–17;
 `targets_of(4)` → 4.1 … 4.7, 4.a, 4.b, 4.c.
 
-Load time: the first `sdg_concepts()` parses sdg.ttl (1.7 MB, 7.0k triples: a target's text
+Each concept's `close_match` / `related_match` are its alignments to UNESCO Thesaurus
+concepts (every goal has at least one; targets where one plainly fits), chosen in
+`build_sdg.THESAURUS_ALIGNMENTS`.
+
+Load time: the first `sdg_concepts()` parses sdg.ttl (1.7 MB, 7.2k triples: a target's text
 is stated once, as prefLabel, and given here as its definition too) with rdflib and builds
 the concepts in ~0.18 s, so there is no JSON cache as for licences.ttl.
 """
@@ -39,6 +43,9 @@ class SdgConcept:
     definitions: dict[str, tuple[str, ...]]
     alt_labels: dict[str, tuple[str, ...]]
     exact_match: tuple[str, ...]  # SDGIO and (goals) Wikidata URIs
+    # UNESCO Thesaurus concept URIs (http://vocabularies.unesco.org/thesaurus/conceptN), sorted:
+    close_match: tuple[str, ...] = ()  # the concept is this goal's / target's topic itself
+    related_match: tuple[str, ...] = ()  # a part, an aspect or a neighbouring topic
 
 
 def _texts(graph: Graph, subject: URIRef, predicate: URIRef) -> dict[str, tuple[str, ...]]:
@@ -63,8 +70,14 @@ def _concept(graph: Graph, subject: URIRef, kind: str) -> SdgConcept:
         # sdg.ttl states a target's text once, as prefLabel: it is also the definition
         definitions=labels if kind == "target" else _texts(graph, subject, SKOS.definition),
         alt_labels=_texts(graph, subject, SKOS.altLabel),
-        exact_match=tuple(sorted(str(o) for o in graph.objects(subject, SKOS.exactMatch))),
+        exact_match=_uris(graph, subject, SKOS.exactMatch),
+        close_match=_uris(graph, subject, SKOS.closeMatch),
+        related_match=_uris(graph, subject, SKOS.relatedMatch),
     )
+
+
+def _uris(graph: Graph, subject: URIRef, predicate: URIRef) -> tuple[str, ...]:
+    return tuple(sorted(str(o) for o in graph.objects(subject, predicate)))
 
 
 def notation_key(notation: str) -> tuple[int, int, int | str]:
