@@ -106,20 +106,23 @@ class _Matcher:
             key[0] if _HAN.match(key) else key.split(" ", 1)[0] for key in owners
         )
 
-    def scan(self, tokens: list[str]) -> Iterator[tuple[int, str]]:
-        """(index of the token a key starts in, key) for every key found in the tokens."""
+    def scan(self, tokens: list[str]) -> Iterator[tuple[int, int, str]]:
+        """(start, end, key) for every key found in the tokens. Positions are token index ×
+        _SLOT + character in the token, so that spans of words and of Chinese characters
+        (inside one token) compare: a word key spans its tokens whole."""
         normal = " ".join(tokens) + " "
         han = _HAN.search(normal) is not None
         offset = 0
         for i, token in enumerate(tokens):
+            at = i * _SLOT
             if token in self.first:
-                yield from ((i, key) for key in self._at(normal, offset))
+                for key in self._at(normal, offset):
+                    yield at, (i + key.count(" ") - 1) * _SLOT + _SLOT - 1, key
             if han and _HAN.search(token):  # no spaces in Chinese: a key may start anywhere
-                for j, char in enumerate(token[1:], offset + 1):
-                    if char in self.first:
-                        yield from ((i, key) for key in self._at(normal, j))
-                if token[0] in self.first and token[0] != token:
-                    yield from ((i, key) for key in self._at(normal, offset))
+                for j, char in enumerate(token):
+                    if char in self.first and (j or token != char):
+                        for key in self._at(normal, offset + j):
+                            yield at + j, at + j + len(key) - 1, key
             offset += len(token) + 1
 
     def _at(self, normal: str, offset: int) -> list[str]:
@@ -167,35 +170,58 @@ def _close(text_word: str, phrase_word: str) -> bool:
     return common >= length - MAX_SUFFIX and len(text_word) <= length + MAX_SUFFIX
 
 
+_SLOT = 1 << 20  # positions per token in Matcher.scan (longer than any token)
+Match = tuple[int, int, str, Owner]  # (start, end, the text's words it matched, owner)
 Found = dict[int | str, dict[str, tuple[str | None, bool]]]
 # code → the text's words a phrase matched → (the phrase's target, whether it needs an area):
 # one entry per place in the text, however many phrases match it ("Malaria"@de and
 # "malaria"@en; "resource" and "resources" once stemmed)
 
 
-def _add(found: Found, code: int | str, matched: str, owner: Owner) -> None:
-    by_match = found.setdefault(code, {})
-    target, needs_area = owner[1], owner[3]
-    if matched in by_match:  # a target, once known, stays; so does a phrase that needs no area
-        known_target, known_needs = by_match[matched]
-        target, needs_area = known_target or target, known_needs and needs_area
-    by_match[matched] = (target, needs_area)
-
-
-def _match_exact(text_words: list[str], found: Found) -> None:
+def _match_exact(text_words: list[str]) -> list[Match]:
     matcher = _matchers()[0]
-    for _, key in matcher.scan(text_words):
-        for owner in matcher.owners[key]:
-            _add(found, owner[0], key.strip(), owner)
+    return [
+        (start, end, key.strip(), owner)
+        for start, end, key in matcher.scan(text_words)
+        for owner in matcher.owners[key]
+    ]
 
 
-def _match_stemmed(text_words: list[str], lang: str, found: Found) -> None:
+def _match_stemmed(text_words: list[str], lang: str) -> list[Match]:
     matcher = _matchers()[1][lang]
-    for i, key in matcher.scan(_stemmer(lang).stemWords(text_words)):
-        span = text_words[i : i + key.count(" ")]
+    matches = []
+    for start, end, key in matcher.scan(_stemmer(lang).stemWords(text_words)):
+        span = text_words[start // _SLOT : end // _SLOT + 1]
         for owner in matcher.owners[key]:
             if lang == "ar" or all(map(_close, span, owner[2])):
-                _add(found, owner[0], " ".join(span), owner)
+                matches.append((start, end, " ".join(span), owner))
+    return matches
+
+
+def _longest(matches: list[Match]) -> list[Match]:
+    """The matches no longer match of the same kind (SDG phrase, or action-area keyword)
+    contains: "open educational resource" is not also "open education", "energy poverty" (7)
+    not also "poverty" (1); an area's "OER capacity building" leaves SDG 4's "OER" be."""
+    kept: list[Match] = []
+    for match in sorted(matches, key=lambda m: m[0] - m[1]):  # longest first
+        start, end, kind = match[0], match[1], isinstance(match[3][0], int)
+        if not any(
+            s <= start and end <= e and e - s > end - start and isinstance(owner[0], int) == kind
+            for s, e, _, owner in kept
+        ):
+            kept.append(match)
+    return kept
+
+
+def _found(matches: list[Match]) -> Found:
+    found: Found = {}
+    for _, _, matched, (code, target, _, needs_area) in matches:
+        by_match = found.setdefault(code, {})
+        if matched in by_match:  # a target, once known, stays; so does needing no area
+            known_target, known_needs = by_match[matched]
+            target, needs_area = known_target or target, known_needs and needs_area
+        by_match[matched] = (target, needs_area)
+    return found
 
 
 def text_language(text: str, lang: str | None) -> str | None:
@@ -218,11 +244,11 @@ def classify_text(text: str, lang: str | None = None) -> Classification:
     """The goals and areas whose phrases `text` holds; `lang` (BCP 47) is the text's language
     where known (declared): it picks the stemmer, and saves a detection."""
     text_words = words(text)
-    found: Found = {}
-    _match_exact(text_words, found)
+    matches = _match_exact(text_words)
     primary = text_language(text, lang) if text_words else None
     if primary in STEMMERS:
-        _match_stemmed(text_words, primary, found)
+        matches += _match_stemmed(text_words, primary)
+    found = _found(_longest(matches) if len(matches) > 1 else matches)
     about_oer = any(isinstance(code, str) for code in found)
     found = {
         code: phrases
