@@ -23,8 +23,8 @@ from functools import cache
 from pathlib import Path
 
 import transforms.classify as classify
-from pipelines.corpus import CorpusReader, corpus_root
-from transforms.classify import classify_text, record_text, text_language, words
+from pipelines.evaluate import gold_set
+from transforms.classify import classify_text, text_language, words
 from vocabularies.sdg import sdg_concepts
 
 GOLD = Path(__file__).resolve().parents[1] / "tests" / "data" / "classification"
@@ -33,16 +33,10 @@ K1, B, MAX_DF = 1.2, 0.75, 0.15
 
 
 def gold() -> list[tuple[str, str | None, set[int]]]:
-    reader = CorpusReader(corpus_root())
-    rows = []
-    for path in sorted(GOLD.glob("gold_*.jsonl")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            row = json.loads(line)
-            record = reader.record(row["corpus"], row["identifier"])
-            if record is not None:
-                text = record_text(record.titles, record.descriptions, record.subjects)
-                rows.append((text, text_language(text, None), set(row["sdgs"])))
-    return rows
+    return [
+        (text, text_language(text, None), set(row["sdgs"]))
+        for row, text in gold_set(sorted(GOLD.glob("gold_*.jsonl")))
+    ]
 
 
 def terms(text: str, lang: str) -> list[str]:

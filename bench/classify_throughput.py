@@ -22,21 +22,14 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.corpus import CorpusReader, corpus_root
+from pipelines.evaluate import gold_set
 from transforms.classify import METHOD, classify_text, record_text, text_language
 
 GOLD = Path(__file__).resolve().parents[1] / "tests" / "data" / "classification"
 
 
 def gold_texts(copies: int) -> list[tuple[str, str | None]]:
-    reader = CorpusReader(corpus_root())
-    texts = []
-    for path in sorted(GOLD.glob("gold_*.jsonl")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            row = json.loads(line)
-            record = reader.record(row["corpus"], row["identifier"])
-            if record is not None:
-                texts.append(record_text(record.titles, record.descriptions, record.subjects))
+    texts = [text for _, text in gold_set(sorted(GOLD.glob("gold_*.jsonl")))]
     return [(f"{text} {n}", text_language(text, None)) for n in range(copies) for text in texts]
 
 

@@ -503,31 +503,26 @@ def record_decision(
         out.print("note: the resource is deleted; the decision applies if it comes back")
 
 
-@labels_app.command("set")
-def labels_set(
-    record: RecordArg, by: ByOption, why: WhyOption, sdg: SdgOption = None,
-    area: AreaOption = None, db: DbOption = None,
-) -> None:  # fmt: skip
-    """Add a label to a resource (decision add): in force whatever the classifier says."""
-    record_decision("add", record, sdg, area, by, why, db)
+def _decision_command(decision: str, doc: str) -> Callable[..., None]:
+    def command(
+        record: RecordArg, by: ByOption, why: WhyOption, sdg: SdgOption = None,
+        area: AreaOption = None, db: DbOption = None,
+    ) -> None:  # fmt: skip
+        record_decision(decision, record, sdg, area, by, why, db)
+
+    command.__doc__ = doc
+    return command
 
 
-@labels_app.command("remove")
-def labels_remove(
-    record: RecordArg, by: ByOption, why: WhyOption, sdg: SdgOption = None,
-    area: AreaOption = None, db: DbOption = None,
-) -> None:  # fmt: skip
-    """Remove a label from a resource (decision remove): hidden whatever the classifier says."""
-    record_decision("remove", record, sdg, area, by, why, db)
-
-
-@labels_app.command("clear")
-def labels_clear(
-    record: RecordArg, by: ByOption, why: WhyOption, sdg: SdgOption = None,
-    area: AreaOption = None, db: DbOption = None,
-) -> None:  # fmt: skip
-    """Withdraw the decision in force on a label (decision clear): back to the classifier."""
-    record_decision("clear", record, sdg, area, by, why, db)
+for _verb, _decision, _doc in (
+    ("set", "add", "Add a label to a resource (decision add): in force whatever the classifier"
+     " says."),
+    ("remove", "remove", "Remove a label from a resource (decision remove): hidden whatever the"
+     " classifier says."),
+    ("clear", "clear", "Withdraw the decision in force on a label (decision clear): back to the"
+     " classifier."),
+):  # fmt: skip
+    labels_app.command(_verb)(_decision_command(_decision, _doc))
 
 
 @labels_app.command("list")

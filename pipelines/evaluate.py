@@ -166,22 +166,28 @@ def _gold_text(row: dict, reader: CorpusReader) -> str:
     return record_text(record.titles, record.descriptions, record.subjects)
 
 
+def gold_set(paths: list[Path], corpus: Path | None = None) -> list[tuple[dict, str]]:
+    """(gold row, the text it labels) for every line of the gold files, texts read from the
+    corpus (`OER_CORPUS`) through our crosswalks unless the row carries its "text"."""
+    reader = CorpusReader(corpus or corpus_root())
+    return [
+        (row, _gold_text(row, reader))
+        for path in paths
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+        for row in [json.loads(line)]
+    ]
+
+
 def evaluate_labels(paths: list[Path], what: str, corpus: Path | None = None) -> Evaluation:
     """Precision, recall and F1 per label, micro and macro, of `classify_text` against a gold
     set (one or more files): JSON lines with "sdgs" / "action_areas" and either "text" or a
     corpus locator ("corpus", "identifier"; tests/data/classification/LABELLING.md)."""
     field_name = {"sdg": "sdgs", "action-areas": "action_areas"}[what]
-    reader = CorpusReader(corpus or corpus_root())
-    rows = [
-        json.loads(line)
-        for path in paths
-        for line in path.read_text(encoding="utf-8").splitlines()
-        if line.strip()
-    ]
     counts: dict[str, list[int]] = {}  # label → [tp, fp, fn]
     confusions: Counter[tuple[str, str]] = Counter()
     start = time.process_time()
-    texts = [_gold_text(row, reader) for row in rows]
+    rows, texts = zip(*gold_set(paths, corpus), strict=True) if paths else ((), ())
     read_s = time.process_time() - start
     classify_text("")  # build the phrase trie before timing
     start = time.process_time()

@@ -36,6 +36,11 @@ def oer(*args: object):
     return CliRunner().invoke(app, [str(a) for a in args])
 
 
+def decide(verb: str, record_id: str, label: list, by: str, why: str, db: Path):
+    """`oer labels set|remove|clear RECORD_ID --sdg N | --area SLUG --by … --why … --db …`."""
+    return oer("labels", verb, record_id, *label, "--by", by, "--why", why, "--db", db)
+
+
 def rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[tuple]:
     return con.execute(sql, params).fetchall()
 
@@ -138,19 +143,7 @@ def test_remove_hides_a_label_through_reclassify_and_reharvest(
     db = copy_of(demo_warehouse, tmp_path)
     record_id, goal = a_classifier_sdg(db)
     assert in_force(db, record_id)[("sdg", str(goal))] == "classifier"
-    done = oer(
-        "labels",
-        "remove",
-        record_id,
-        "--sdg",
-        goal,
-        "--by",
-        "alice",
-        "--why",
-        "not about this goal",
-        "--db",
-        db,
-    )
+    done = decide("remove", record_id, ["--sdg", goal], "alice", "not about this goal", db)
     assert done.exit_code == 0, done.output
     assert f"remove SDG {goal}" in done.stdout
     assert ("sdg", str(goal)) not in in_force(db, record_id)
@@ -182,19 +175,7 @@ def test_remove_hides_a_label_through_reclassify_and_reharvest(
     assert query(db, "SELECT count(*), list(decision) FROM label_decisions") == [(1, ["remove"])]
 
     # clear: back to the classifier
-    cleared = oer(
-        "labels",
-        "clear",
-        record_id,
-        "--sdg",
-        goal,
-        "--by",
-        "alice",
-        "--why",
-        "I was wrong",
-        "--db",
-        db,
-    )
+    cleared = decide("clear", record_id, ["--sdg", goal], "alice", "I was wrong", db)
     assert cleared.exit_code == 0, cleared.output
     assert in_force(db, record_id)[("sdg", str(goal))] == "classifier"
 
@@ -204,18 +185,7 @@ def test_add_shows_a_human_label_with_who_and_why(demo_warehouse: Path, tmp_path
     record_id, goal = a_classifier_sdg(db)
     other = next(g for g in range(1, 18) if ("sdg", str(g)) not in in_force(db, record_id))
     for args in (["--sdg", other], ["--sdg", goal], ["--area", "supportive-policy"]):
-        done = oer(
-            "labels",
-            "set",
-            record_id,
-            *args,
-            "--by",
-            "bob",
-            "--why",
-            "read the syllabus",
-            "--db",
-            db,
-        )
+        done = decide("set", record_id, args, "bob", "read the syllabus", db)
         assert done.exit_code == 0, done.output
     labels = in_force(db, record_id)
     assert labels[("sdg", str(other))] == labels[("sdg", str(goal))] == "human"
