@@ -86,7 +86,25 @@ def words(text: str) -> list[str]:
 
 @cache
 def _stemmer(lang: str) -> Stemmer.Stemmer:
-    return Stemmer.Stemmer(STEMMERS[lang])
+    stemmer = Stemmer.Stemmer(STEMMERS[lang])
+    stemmer.maxCacheSize = 0  # its own cache is slower than none (27 vs 39 µs a record)
+    return stemmer
+
+
+STEM_CACHE_SIZE = 200_000  # words per language; the cache is emptied when it grows past it
+_stem_cache: dict[str, dict[str, str]] = {}
+
+
+def _stems(lang: str, text_words: list[str]) -> list[str]:
+    """Snowball stems of the words, through a dict: records repeat their words, and a dict
+    hit costs a tenth of stemming (5 vs 27 µs a record)."""
+    cache = _stem_cache.setdefault(lang, {})
+    if len(cache) > STEM_CACHE_SIZE:
+        cache.clear()
+    missing = [w for w in set(text_words) if w not in cache]
+    if missing:
+        cache.update(zip(missing, _stemmer(lang).stemWords(missing), strict=True))
+    return [cache[w] for w in text_words]
 
 
 def _exact_key(phrase_words: list[str]) -> str:
@@ -190,7 +208,7 @@ def _match_exact(text_words: list[str]) -> list[Match]:
 def _match_stemmed(text_words: list[str], lang: str) -> list[Match]:
     matcher = _matchers()[1][lang]
     matches = []
-    for start, end, key in matcher.scan(_stemmer(lang).stemWords(text_words)):
+    for start, end, key in matcher.scan(_stems(lang, text_words)):
         span = text_words[start // _SLOT : end // _SLOT + 1]
         for owner in matcher.owners[key]:
             if lang == "ar" or all(map(_close, span, owner[2])):
