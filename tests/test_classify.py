@@ -97,3 +97,20 @@ def test_cross_lingual_agreement_over_the_six_un_languages() -> None:
     assert result.items == 169
     assert result.scores["agreement (all languages)"] >= 0.90, result.confusions[:20]
     assert all(result.scores[f"landed {lang}"] >= 0.93 for lang in UN_LANGUAGES)
+
+
+def test_supporting_phrases_need_company() -> None:
+    assert classify_text("The drug binds the kinase in cell signalling.", "en").sdgs == ()
+    two = classify_text("Surgery and infection control in rural hospitals.", "en")
+    assert [lb.code for lb in two.sdgs] == [3]
+    with_phrase = classify_text("Drug resistance in malaria parasites.", "en")
+    assert [lb.code for lb in with_phrase.sdgs] == [3]
+
+
+def test_a_subject_oer_is_not_sdg4_but_oer_practice_is() -> None:
+    lesson = "Open educational resource (lesson plan) on algebra for secondary schools."
+    assert classify_text(lesson, "en").sdgs == ()
+    policy = classify_text("An institutional OER policy for open educational resources.", "en")
+    assert 4 in [lb.code for lb in policy.sdgs]
+    assert "supportive-policy" in [lb.code for lb in policy.action_areas]
+    assert 4 in [lb.code for lb in classify_text("OER adoption in community colleges", "en").sdgs]

@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from vocabularies.sdg import sdg_concepts
-from vocabularies.sdg_evidence import OERSDG, ecosystem_evidence, evidence, read_graph
+from vocabularies.sdg_evidence import (
+    OERSDG,
+    ecosystem_evidence,
+    evidence,
+    read_graph,
+    support_evidence,
+)
 
 LANGS = ("en", "es", "fr", "de", "pt", "ar", "ru", "zh-Hans")
 MINIMUM = {"en": 25, "es": 20, "fr": 20, "de": 20, "pt": 20, "ar": 10, "ru": 10, "zh-Hans": 10}
@@ -66,3 +72,14 @@ def test_sdg4_needs_specific_evidence() -> None:
     assert not english & {"open educational resources", "oer", "open textbook"}
     ecosystem = {p.casefold() for p, _ in ecosystem_evidence()[4]["en"]}
     assert {"open educational resources", "oer", "open textbook"} <= ecosystem
+
+
+def test_a_supporting_phrase_is_not_also_an_ordinary_one() -> None:
+    both = [
+        (goal, lang, phrase)
+        for goal, by_lang in support_evidence().items()
+        for lang, phrases in by_lang.items()
+        for phrase, _ in phrases
+        if (phrase, None) in evidence().get(goal, {}).get(lang, ())
+    ]
+    assert support_evidence()[3]["en"] and both == []

@@ -18,12 +18,14 @@ Matching, in one pass of a marisa trie per form (docs/decisions.md §22):
   ("industrialization" is not "industry").
 
 Deterministic, offline, no model: the phrases are hand-written from the official goal and
-target texts (see the vocabularies' headers). METHOD names the matcher and vocabulary
-generation; stored labels carry it so a better method can replace them.
+target texts (see the vocabularies' headers). METHOD names the matcher's version and a
+digest of the phrase files (`evidence-phrases-2+1a2b3c4d`); stored labels carry it, so a
+changed matcher or phrase list reclassifies stored records on their source's next run.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -36,11 +38,21 @@ import Stemmer
 from transforms.detection import detect
 from transforms.model import Record
 from vocabularies.action_areas import action_areas
-from vocabularies.sdg_evidence import ecosystem_evidence, evidence
+from vocabularies.loader import path_of
+from vocabularies.sdg_evidence import EVIDENCE_DIR, ecosystem_evidence, evidence, support_evidence
 
 __all__ = ["METHOD", "Classification", "Label", "classify_record", "classify_text", "record_text"]
 
-METHOD = "evidence-phrases-2"
+
+def _vocabulary_digest() -> str:
+    """8 hex digits of sha256 over the phrase files: a changed phrase list is another method."""
+    digest = hashlib.sha256()
+    for path in [*sorted(EVIDENCE_DIR.glob("*.ttl")), path_of("action-areas")]:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:8]
+
+
+METHOD = f"evidence-phrases-2+{_vocabulary_digest()}"  # matcher version + vocabulary
 STEMMERS = {
     "en": "english", "fr": "french", "es": "spanish", "pt": "portuguese", "de": "german",
     "ru": "russian", "ar": "arabic",
@@ -59,8 +71,9 @@ _ARABIC = {
     0x0649: 0x064A, 0x0629: 0x0647,  # ى → ي, ة → ه
 }  # fmt: skip
 
-Owner = tuple[int | str, str | None, tuple[str, ...], bool]
-# (goal or slug, target, the phrase's words, whether it counts only with an action area)
+PHRASE, SUPPORT, ECOSYSTEM = 0, 1, 2  # how a phrase counts (see _kept)
+Owner = tuple[int | str, str | None, tuple[str, ...], int]
+# (goal or slug, target, the phrase's words, PHRASE | SUPPORT | ECOSYSTEM)
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,18 +160,19 @@ class _Matcher:
         return self.trie.prefixes(normal[offset : offset + self.longest])
 
 
-def _phrases() -> list[tuple[str, int | str, str | None, str, bool]]:
-    """(phrase, goal or slug, target or None, language, needs an area) of both vocabularies."""
+def _phrases() -> list[tuple[str, int | str, str | None, str, int]]:
+    """(phrase, goal or slug, target or None, language, how it counts) of both vocabularies."""
+    tiers = ((PHRASE, evidence()), (SUPPORT, support_evidence()), (ECOSYSTEM, ecosystem_evidence()))
     out = [
-        (phrase, goal, target, lang, needs_area)
-        for needs_area, goals in ((False, evidence()), (True, ecosystem_evidence()))
+        (phrase, goal, target, lang, tier)
+        for tier, goals in tiers
         for goal, by_lang in goals.items()
         for lang, phrases in by_lang.items()
         for phrase, target in phrases
     ]
     for slug, area in action_areas().items():
         for lang, keywords in area.keywords.items():
-            out += [(keyword, slug, None, lang, False) for keyword in keywords]
+            out += [(keyword, slug, None, lang, PHRASE) for keyword in keywords]
     return out
 
 
@@ -167,9 +181,9 @@ def _matchers() -> tuple[_Matcher, dict[str, _Matcher]]:
     """The exact matcher (all languages) and a stemmed one per language of STEMMERS."""
     exact: dict[str, list[Owner]] = {}
     stemmed: dict[str, dict[str, list[Owner]]] = {lang: {} for lang in STEMMERS}
-    for phrase, code, target, lang, needs_area in _phrases():
+    for phrase, code, target, lang, tier in _phrases():
         phrase_words = words(phrase)
-        owner = (code, target, tuple(phrase_words), needs_area)
+        owner = (code, target, tuple(phrase_words), tier)
         exact.setdefault(_exact_key(phrase_words), []).append(owner)
         primary = lang.split("-")[0]
         if primary in STEMMERS and not _HAN.search(phrase):
@@ -190,8 +204,8 @@ def _close(text_word: str, phrase_word: str) -> bool:
 
 _SLOT = 1 << 20  # positions per token in Matcher.scan (longer than any token)
 Match = tuple[int, int, str, Owner]  # (start, end, the text's words it matched, owner)
-Found = dict[int | str, dict[str, tuple[str | None, bool]]]
-# code → the text's words a phrase matched → (the phrase's target, whether it needs an area):
+Found = dict[int | str, dict[str, tuple[str | None, int]]]
+# code → the text's words a phrase matched → (the phrase's target, its tier, the strongest):
 # one entry per place in the text, however many phrases match it ("Malaria"@de and
 # "malaria"@en; "resource" and "resources" once stemmed)
 
@@ -233,13 +247,21 @@ def _longest(matches: list[Match]) -> list[Match]:
 
 def _found(matches: list[Match]) -> Found:
     found: Found = {}
-    for _, _, matched, (code, target, _, needs_area) in matches:
+    for _, _, matched, (code, target, _, tier) in matches:
         by_match = found.setdefault(code, {})
-        if matched in by_match:  # a target, once known, stays; so does needing no area
-            known_target, known_needs = by_match[matched]
-            target, needs_area = known_target or target, known_needs and needs_area
-        by_match[matched] = (target, needs_area)
+        if matched in by_match:  # a target, once known, stays; so does the strongest tier
+            known_target, known_tier = by_match[matched]
+            target, tier = known_target or target, min(known_tier, tier)
+        by_match[matched] = (target, tier)
     return found
+
+
+def _kept(phrases: dict[str, tuple[str | None, int]], about_oer: bool) -> bool:
+    """Whether a goal's matches give it: one ordinary phrase; or two matches where supporting
+    phrases count; ecosystem phrases count as ordinary ones only in a text about the OER
+    ecosystem (an action area found too), else not at all."""
+    tiers = [tier for _, tier in phrases.values() if about_oer or tier != ECOSYSTEM]
+    return any(tier != SUPPORT for tier in tiers) or len(tiers) >= 2
 
 
 def text_language(text: str, lang: str | None) -> str | None:
@@ -268,11 +290,7 @@ def classify_text(text: str, lang: str | None = None) -> Classification:
         matches += _match_stemmed(text_words, primary)
     found = _found(_longest(matches) if len(matches) > 1 else matches)
     about_oer = any(isinstance(code, str) for code in found)
-    found = {
-        code: phrases
-        for code, phrases in found.items()
-        if about_oer or not all(needs_area for _, needs_area in phrases.values())
-    }
+    found = {code: phrases for code, phrases in found.items() if _kept(phrases, about_oer)}
     if not found:
         return Classification((), ())
     sentences = [(s, " ".join(words(s))) for s in _SENTENCE.split(text)]

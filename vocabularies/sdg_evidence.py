@@ -7,7 +7,8 @@ record's title, description or keywords, is evidence that the record is about th
 None), read once (cached). A target's phrases count for its goal. `oersdg:ecosystemKeyword`
 phrases (`ecosystem_evidence()`) count only in a text about the OER ecosystem (an action-area
 keyword found too): "open educational resources" names the practice SDG 4 covers, but every
-subject OER says it of itself.
+subject OER says it of itself. `oersdg:supportKeyword` phrases (`support_evidence()`) count
+only with a second phrase of the same goal.
 """
 
 from __future__ import annotations
@@ -62,6 +63,13 @@ def _graph() -> Graph:
 def evidence() -> dict[int, dict[str, tuple[Phrase, ...]]]:
     """Goal → language (BCP 47) → (phrase, target or None), sorted; cached."""
     return evidence_from_graph(_graph())
+
+
+@cache
+def support_evidence() -> dict[int, dict[str, tuple[Phrase, ...]]]:
+    """The `oersdg:supportKeyword` phrases, as `evidence()`: words of a goal's field that are
+    evidence only together with another phrase of the goal ("drug", "medicine", "nutrition")."""
+    return evidence_from_graph(_graph(), OERSDG.supportKeyword)
 
 
 @cache
