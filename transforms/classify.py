@@ -272,12 +272,21 @@ def text_language(text: str, lang: str | None) -> str | None:
     return lang.split("-")[0].casefold() if lang else None
 
 
-def _sentence_with(sentences: list[tuple[str, str]], matched: str) -> str:
-    """The first of (sentence, its normal form) that holds `matched`, squeezed; "" if none."""
-    for sentence, normal in sentences:
-        if matched in normal:
-            return " ".join(sentence.split())[:300]
-    return ""
+class _Sentences:
+    """The text's sentences, each normalised only when a lookup reaches it."""
+
+    def __init__(self, text: str) -> None:
+        self.raw = _SENTENCE.split(text)
+        self.normal: list[str] = []
+
+    def holding(self, matched: str) -> str:
+        """The first sentence that holds `matched` (normal form), squeezed; "" if none."""
+        for i, sentence in enumerate(self.raw):
+            if i == len(self.normal):
+                self.normal.append(" ".join(words(sentence)))
+            if matched in self.normal[i]:
+                return " ".join(sentence.split())[:300]
+        return ""
 
 
 def classify_text(text: str, lang: str | None = None) -> Classification:
@@ -293,11 +302,11 @@ def classify_text(text: str, lang: str | None = None) -> Classification:
     found = {code: phrases for code, phrases in found.items() if _kept(phrases, about_oer)}
     if not found:
         return Classification((), ())
-    sentences = [(s, " ".join(words(s))) for s in _SENTENCE.split(text)]
+    sentences = _Sentences(text)
     labels = []
     for code, phrases in found.items():
         shown = tuple(sorted(phrases))
-        sentence = _sentence_with(sentences, shown[0])
+        sentence = sentences.holding(shown[0])
         targets = sorted({target for target, _ in phrases.values() if target})
         labels.append(
             Label(
