@@ -400,17 +400,38 @@ def evaluate_action_areas(
 def classify() -> None:
     """JSON lines {"id", "text", "lang"?} on stdin → one JSON line per input, same order:
     {"id", "sdgs": [{"goal", "score", "evidence", "targets"}], "action_areas": [{"area",
-    "score", "evidence"}], "method"}, listing only the labels assigned."""
+    "score", "evidence"}], "method"}, listing only the labels assigned. A line that is not
+    such an object gets {"id", "error"} in its place; the exit code is then 1."""
+    bad = 0
     for number, line in enumerate(sys.stdin, 1):
         if not line.strip():
             continue
         try:
             item = json.loads(line)
-            text, lang = item["text"], item.get("lang")
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise fail(f"stdin line {number}: not a JSON object with a text ({exc})") from None
-        sys.stdout.write(json.dumps(classification.as_row(item.get("id"), text, lang),
-                                    ensure_ascii=False) + "\n")  # fmt: skip
+        except ValueError as exc:
+            item, problem = None, f"not JSON ({exc})"
+        else:
+            problem = _classify_input_problem(item)
+        if problem:
+            bad += 1
+            row = {"id": item.get("id") if isinstance(item, dict) else None,
+                   "error": f"stdin line {number}: {problem}"}  # fmt: skip
+            sys.stderr.write(f"error: {row['error']}\n")
+        else:
+            row = classification.as_row(item.get("id"), item["text"], item.get("lang"))
+        sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+    if bad:
+        raise typer.Exit(1)
+
+
+def _classify_input_problem(item: object) -> str | None:
+    if not isinstance(item, dict):
+        return f"not a JSON object but {type(item).__name__}"
+    if not isinstance(item.get("text"), str):
+        return 'no "text" string'
+    if item.get("lang") is not None and not isinstance(item["lang"], str):
+        return '"lang" is not a string'
+    return None
 
 
 @app.command()

@@ -56,8 +56,12 @@ def test_classify_cli_one_line_per_input_in_order() -> None:
     assert [r["id"] for r in rows] == ["a", "b"]
     assert 13 in [s["goal"] for s in rows[0]["sdgs"]] and rows[0]["sdgs"][0]["evidence"]
     assert rows[1]["sdgs"] == [] and rows[1]["action_areas"] == []
-    bad = CliRunner().invoke(app, ["classify"], input='{"id": 1}\n')
-    assert bad.exit_code == 2 and "stdin line 1" in bad.output
+    bad = CliRunner().invoke(app, ["classify"], input='{"id": 1}\n[2]\n{"id": 3, "text": "HIV"}\n')
+    assert bad.exit_code == 1
+    out = [json.loads(line) for line in bad.stdout.splitlines()]
+    assert out[0] == {"id": 1, "error": 'stdin line 1: no "text" string'}
+    assert out[1]["id"] is None and "line 2" in out[1]["error"]
+    assert [s["goal"] for s in out[2]["sdgs"]] == [3]  # the rest of the batch goes on
 
 
 def test_evaluate_sdg_and_action_areas_on_the_gold_sets() -> None:
@@ -114,3 +118,24 @@ def test_a_subject_oer_is_not_sdg4_but_oer_practice_is() -> None:
     assert 4 in [lb.code for lb in policy.sdgs]
     assert "supportive-policy" in [lb.code for lb in policy.action_areas]
     assert 4 in [lb.code for lb in classify_text("OER adoption in community colleges", "en").sdgs]
+
+
+def test_nested_and_repeated_matches() -> None:
+    from transforms.classify import _longest
+
+    phrase = (1, None, ("poverty",), 0)
+    longer = (7, "7.1", ("energy", "poverty"), 0)
+    area = ("capacity-building", None, ("poverty",), 0)
+    matches = [
+        (5, 9, "poverty", phrase),
+        (0, 9, "energy poverty", longer),
+        (5, 9, "poverty", area),
+        (20, 26, "poverty", phrase),
+        (20, 26, "poverty", (1, "1.2", ("poverty",), 0)),
+    ]
+    kept = _longest(matches)
+    assert (5, 9, "poverty", phrase) not in kept  # inside "energy poverty"
+    assert (5, 9, "poverty", area) in kept  # another kind
+    assert sum(m[0] == 20 for m in kept) == 2  # equal spans stay together
+    many = classify_text("Malaria. " * 5000, "en")  # one sweep, not pairwise
+    assert [lb.code for lb in many.sdgs] == [3] and many.sdgs[0].score == 0.5

@@ -233,15 +233,20 @@ def _match_stemmed(text_words: list[str], lang: str) -> list[Match]:
 def _longest(matches: list[Match]) -> list[Match]:
     """The matches no longer match of the same kind (SDG phrase, or action-area keyword)
     contains: "open educational resource" is not also "open education", "energy poverty" (7)
-    not also "poverty" (1); an area's "OER capacity building" leaves SDG 4's "OER" be."""
+    not also "poverty" (1); an area's "OER capacity building" leaves SDG 4's "OER" be.
+    One sweep per kind in (start, longest first) order: a span is inside an earlier one
+    exactly when an earlier span reaches as far (equal spans are kept together)."""
     kept: list[Match] = []
-    for match in sorted(matches, key=lambda m: m[0] - m[1]):  # longest first
-        start, end, kind = match[0], match[1], isinstance(match[3][0], int)
-        if not any(
-            s <= start and end <= e and e - s > end - start and isinstance(owner[0], int) == kind
-            for s, e, _, owner in kept
-        ):
-            kept.append(match)
+    for kind in (True, False):
+        reach, span, reach_before = -1, (-1, -1), -1
+        ordered = sorted((m for m in matches if isinstance(m[3][0], int) == kind),
+                         key=lambda m: (m[0], -m[1]))  # fmt: skip
+        for match in ordered:
+            if (match[0], match[1]) != span:  # a new span: earlier spans are all before it
+                span, reach_before = (match[0], match[1]), reach
+            if reach_before < match[1]:
+                kept.append(match)
+            reach = max(reach, match[1])
     return kept
 
 
