@@ -6,6 +6,7 @@ Thin on purpose: one task runs `pipelines.harvest.harvest_source` (batched insid
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 from flows.settings import apply_defaults
@@ -13,14 +14,21 @@ from flows.settings import apply_defaults
 apply_defaults()
 
 from prefect import flow, get_run_logger, task  # noqa: E402
+from prefect.artifacts import create_markdown_artifact  # noqa: E402
 from prefect.runtime import flow_run  # noqa: E402
 
 from pipelines.harvest import harvest_source as run_harvest  # noqa: E402
 from pipelines.registry import get_source  # noqa: E402
+from pipelines.reports import run_summary_markdown  # noqa: E402
 
 
 class HarvestFailed(RuntimeError):
     """The harvest ran and was recorded, but did not complete: the flow run fails."""
+
+
+def artifact_key(source: str) -> str:
+    """Prefect artifact keys allow lowercase letters, digits and dashes only."""
+    return "harvest-" + (re.sub(r"[^a-z0-9]+", "-", source.lower()).strip("-") or "source")
 
 
 def _run_name() -> str:
@@ -36,7 +44,8 @@ def harvest_and_load(source: str, db: str | None) -> dict:
 
 @flow(name="harvest-source", flow_run_name=_run_name, log_prints=False)
 def harvest_source(source: str, db: str | None = None) -> dict:
-    """Harvest → crosswalk → load one source from pipelines/sources.toml."""
+    """Harvest → crosswalk → normalise → load → classify one source of pipelines/sources.toml;
+    a Markdown artifact (key `harvest-<source>`) summarises the run."""
     logger = get_run_logger()
     result = harvest_and_load(source, db)
     logger.info(
@@ -48,6 +57,11 @@ def harvest_source(source: str, db: str | None = None) -> dict:
         result["updated"],
         result["deleted"],
         result["wall_s"],
+    )
+    create_markdown_artifact(
+        markdown=run_summary_markdown(result),
+        key=artifact_key(source),
+        description=f"harvest of {source}: {result['status']}, {result['records']} records",
     )
     # partial and suspect runs completed (their issues say what to look at); deferred ones
     # wait for the repository; these did not complete:

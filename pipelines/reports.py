@@ -91,3 +91,37 @@ def coverage_summary(rows: list[tuple]) -> dict[str, dict[str, int]]:
         entry["paths"] += 1
         entry["elements"] += elements
     return summary
+
+
+# ------------------------------------------------------------------ run summaries
+
+_COUNTS = (("records", "records received"), ("new", "new"), ("updated", "updated"),
+           ("unchanged", "unchanged"), ("deleted", "deleted"), ("undeleted", "undeleted"),
+           ("quarantined", "quarantined (kept raw)"), ("failed", "not mappable (kept raw)"),
+           ("classified", "classified"), ("pages", "pages"), ("windows", "windows"))  # fmt: skip
+
+
+def run_summary_markdown(result: dict) -> str:
+    """One harvest run (`HarvestResult.as_json()`) as Markdown for operators: status and
+    duration, the counts, the issues by code, and the error that stopped it, if any."""
+    lines = [
+        f"## {result['source']}: {result['status']}",
+        "",
+        f"Run `{result['run_id']}`, mode {result['mode']}, {result['wall_s']:.1f} s, "
+        f"peak RSS {result['peak_rss_mb']:.0f} MB; endpoint {result['endpoint']}.",
+        "",
+        "| what | count |",
+        "|---|---|",
+        *(f"| {label} | {result[k]:,} |" for k, label in _COUNTS if result.get(k) is not None),
+    ]
+    issues = result.get("issues") or {}
+    if issues:
+        lines += ["", "| issue code | count |", "|---|---|"]
+        lines += [f"| `{code}` | {n:,} |" for code, n in sorted(issues.items())]
+    if result.get("deferred_until"):
+        lines += ["", f"Deferred until {result['deferred_until']}: the source asked us to wait."]
+    if result.get("error"):
+        where = f" at {result['error_url']}" if result.get("error_url") else ""
+        lines += ["", f"**{result.get('error_code') or 'error'}**{where}: {result['error']}"]
+    lines += ["", f"Details: `SELECT * FROM v_run_issues WHERE run_id = '{result['run_id']}'`."]
+    return "\n".join(lines) + "\n"

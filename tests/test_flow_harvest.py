@@ -26,3 +26,57 @@ def test_harvest_source_flow_lands_every_demo_record(prefect_harness: None, tmp_
         resources = con.execute("SELECT count(*) FROM resources").fetchone()
     assert runs == [("demo", "ok", expected)]
     assert resources == (expected,)
+
+
+def _artifacts(flow_run_id) -> list:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
+
+    with get_client(sync_client=True) as client:
+        return client.read_artifacts(
+            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]))
+        )
+
+
+@pytest.mark.prefect
+def test_a_harvest_run_leaves_a_markdown_artifact_with_its_counts(
+    prefect_harness: None, tmp_path: Path
+) -> None:
+    from flows.harvest import artifact_key, harvest_source
+
+    state = harvest_source(source="demo", db=str(tmp_path / "wh.duckdb"), return_state=True)
+    assert state.is_completed(), state.message
+    result = state.result()
+    [artifact] = _artifacts(state.state_details.flow_run_id)
+    assert artifact.key == artifact_key("demo") == "harvest-demo"
+    assert artifact.type == "markdown"
+    assert f"## demo: {result['status']}" in artifact.data
+    assert f"| new | {result['new']:,} |" in artifact.data
+    assert f"| classified | {result['classified']:,} |" in artifact.data
+    assert artifact_key("url:127.0.0.1:8080/oai") == "harvest-url-127-0-0-1-8080-oai"
+
+
+@pytest.mark.prefect
+def test_the_reclassify_flow_classifies_again_without_harvesting(
+    prefect_harness: None, demo_warehouse: Path, tmp_path: Path
+) -> None:
+    import shutil
+
+    from flows.reclassify import reclassify
+
+    db = tmp_path / "wh.duckdb"
+    shutil.copy(demo_warehouse, db)
+    state = reclassify(db=str(db), force=True, return_state=True)
+    assert state.is_completed(), state.message
+    result = state.result()
+    assert result["classified"]["records"] == result["normalised"]["records"] - _deleted(db)
+    assert result["normalised"]["changed"] == 0  # the harvest already normalised them
+    [artifact] = _artifacts(state.state_details.flow_run_id)
+    assert artifact.key == "reclassify" and "records classified" in artifact.data
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM harvest_runs").fetchone() == (1,)
+
+
+def _deleted(db: Path) -> int:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute("SELECT count(*) FROM resources WHERE deleted").fetchone()[0]
