@@ -621,6 +621,15 @@ def crosswalk_report(
 
 
 @app.command()
+def serve() -> None:
+    """Serve the flows' deployments with Prefect (`harvest-<source>` on each enabled source's
+    cron schedule, UTC, and `reclassify`) until Ctrl-C; no work pool needed."""
+    from flows.deployments import serve as serve_deployments  # imports Prefect: only here
+
+    serve_deployments()
+
+
+@app.command()
 def status(db: DbOption = None, as_json: JsonOption = False) -> None:
     """The last harvest run of every source."""
     with clear_errors():

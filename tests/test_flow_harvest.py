@@ -80,3 +80,24 @@ def test_the_reclassify_flow_classifies_again_without_harvesting(
 def _deleted(db: Path) -> int:
     with duckdb.connect(str(db), read_only=True) as con:
         return con.execute("SELECT count(*) FROM resources WHERE deleted").fetchone()[0]
+
+
+def test_deployments_come_from_the_registry(tmp_path: Path) -> None:
+    from flows.deployments import deployments
+    from pipelines.registry import load_sources
+
+    registry = tmp_path / "sources.toml"
+    entry = '[sources.{}]\nkind = "oai-pmh"\nendpoint = "https://{}.example/oai"\n'
+    registry.write_text(
+        entry.format("a", "a") + 'schedule = "0 3 * * *"\n'
+        + entry.format("b", "b") + 'schedule = "0 4 * * 1"\nenabled = false\n'
+        + entry.format("c", "c"),
+        encoding="utf-8",
+    )  # fmt: skip
+    built = {d.name: d for d in deployments(load_sources(registry))}
+    assert sorted(built) == ["harvest-a", "reclassify"]  # b is disabled, c has no schedule
+    harvest = built["harvest-a"]
+    assert harvest.parameters == {"source": "a"}
+    [schedule] = harvest.schedules
+    assert (schedule.schedule.cron, schedule.schedule.timezone) == ("0 3 * * *", "UTC")
+    assert built["reclassify"].schedules == []

@@ -1,0 +1,43 @@
+"""Deployments of the flows, one per enabled source with a `schedule` in pipelines/sources.toml.
+
+`deployments()` builds them (no API call); `serve()` (`oer serve`) runs them with Prefect's
+`serve`: schedules without a work pool, the runs execute in this process's subprocesses.
+Deployment names: `harvest-<source>` (cron from the registry, UTC; parameter `source`) and
+`reclassify` (no schedule: run it from the UI or `prefect deployment run`).
+"""
+
+from __future__ import annotations
+
+from flows.settings import apply_defaults
+
+apply_defaults()
+
+import prefect  # noqa: E402
+from prefect.deployments.runner import RunnerDeployment  # noqa: E402
+from prefect.schedules import Cron  # noqa: E402
+
+from flows.harvest import artifact_key, harvest_source  # noqa: E402
+from flows.reclassify import reclassify  # noqa: E402
+from pipelines.registry import Source, load_sources  # noqa: E402
+
+
+def deployments(sources: dict[str, Source] | None = None) -> list[RunnerDeployment]:
+    sources = load_sources() if sources is None else sources
+    out = [
+        harvest_source.to_deployment(
+            name=artifact_key(source.name),
+            parameters={"source": source.name},
+            schedule=Cron(source.schedule, timezone="UTC"),
+            tags=["harvest", source.kind],
+            description=source.notes or f"Harvest {source.name} ({source.endpoint}).",
+        )
+        for source in sources.values()
+        if source.enabled and source.schedule
+    ]
+    out.append(reclassify.to_deployment(name="reclassify", tags=["reclassify"]))
+    return out
+
+
+def serve() -> None:
+    """Serve every deployment until interrupted (Ctrl-C)."""
+    prefect.serve(*deployments())
