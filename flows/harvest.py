@@ -15,7 +15,9 @@ apply_defaults()
 
 from prefect import flow, get_run_logger, task  # noqa: E402
 from prefect.artifacts import create_markdown_artifact  # noqa: E402
-from prefect.runtime import flow_run  # noqa: E402
+from prefect.client.schemas.objects import FlowRun  # noqa: E402
+from prefect.deployments import run_deployment  # noqa: E402
+from prefect.runtime import deployment, flow_run  # noqa: E402
 
 from pipelines.harvest import harvest_source as run_harvest  # noqa: E402
 from pipelines.registry import get_source  # noqa: E402
@@ -34,6 +36,19 @@ def artifact_key(source: str) -> str:
 def _run_name() -> str:
     source = flow_run.parameters.get("source", "?")
     return f"harvest-source/{source}/{datetime.now(UTC):%Y-%m-%d}"
+
+
+def schedule_continuation(deployment_name: str, parameters: dict, at: datetime) -> FlowRun:
+    """A run of deployment `deployment_name` ("harvest-source/harvest-demo") scheduled at
+    `at`: a deferred harvest continues when the repository allows it, without an operator."""
+    return run_deployment(
+        name=deployment_name,
+        parameters=parameters,
+        scheduled_time=at,
+        timeout=0,  # schedule it and return
+        as_subflow=False,
+        flow_run_name=f"harvest-source/{parameters['source']}/{at:%Y-%m-%d}-continued",
+    )
 
 
 @task(name="harvest-and-load")
@@ -63,6 +78,13 @@ def harvest_source(source: str, db: str | None = None) -> dict:
         key=artifact_key(source),
         description=f"harvest of {source}: {result['status']}, {result['records']} records",
     )
+    if result["status"] == "deferred" and result["deferred_until"] and deployment.id:
+        follow_up = schedule_continuation(
+            f"harvest-source/{deployment.name}", {"source": source, "db": db},
+            result["deferred_until"],
+        )  # fmt: skip
+        logger.info("%s deferred: continuation %s scheduled for %s", source, follow_up.name,
+                    result["deferred_until"])  # fmt: skip
     # partial and suspect runs completed (their issues say what to look at); deferred ones
     # wait for the repository; these did not complete:
     if result["status"] in ("failed", "blocked", "interrupted"):

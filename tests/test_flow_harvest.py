@@ -101,3 +101,24 @@ def test_deployments_come_from_the_registry(tmp_path: Path) -> None:
     [schedule] = harvest.schedules
     assert (schedule.schedule.cron, schedule.schedule.timezone) == ("0 3 * * *", "UTC")
     assert built["reclassify"].schedules == []
+
+
+@pytest.mark.prefect
+def test_a_deferred_harvest_schedules_its_own_continuation(prefect_harness: None) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from prefect.client.orchestration import get_client
+
+    from flows.deployments import deployments
+    from flows.harvest import schedule_continuation
+
+    [demo] = [d for d in deployments() if d.name == "harvest-demo"]
+    demo.apply()
+    at = (datetime.now(UTC) + timedelta(hours=2)).replace(microsecond=0)
+    run = schedule_continuation("harvest-source/harvest-demo", {"source": "demo", "db": None}, at)
+    with get_client(sync_client=True) as client:
+        stored = client.read_flow_run(run.id)
+    assert stored.state.is_scheduled()
+    assert stored.state.state_details.scheduled_time == at
+    assert stored.parameters == {"source": "demo", "db": None}
+    assert stored.name.endswith("-continued")
