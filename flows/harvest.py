@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from pathlib import Path
 
 from flows.settings import apply_defaults
 
@@ -52,17 +53,18 @@ def schedule_continuation(deployment_name: str, parameters: dict, at: datetime) 
 
 
 @task(name="harvest-and-load")
-def harvest_and_load(source: str, db: str | None) -> dict:
-    result = run_harvest(get_source(source), db=db)
-    return result.as_json()
+def harvest_and_load(source: str, db: str | None, registry: str | None = None) -> dict:
+    entry = get_source(source, Path(registry)) if registry else get_source(source)
+    return run_harvest(entry, db=db).as_json()
 
 
 @flow(name="harvest-source", flow_run_name=_run_name, log_prints=False)
-def harvest_source(source: str, db: str | None = None) -> dict:
+def harvest_source(source: str, db: str | None = None, registry: str | None = None) -> dict:
     """Harvest → crosswalk → normalise → load → classify one source of pipelines/sources.toml;
-    a Markdown artifact (key `harvest-<source>`) summarises the run."""
+    a Markdown artifact (key `harvest-<source>`) summarises the run. `registry`: another
+    sources.toml than pipelines/sources.toml."""
     logger = get_run_logger()
-    result = harvest_and_load(source, db)
+    result = harvest_and_load(source, db, registry)
     logger.info(
         "%s: %s, %d records (%d new, %d updated, %d deleted) in %.1f s",
         source,
@@ -80,7 +82,7 @@ def harvest_source(source: str, db: str | None = None) -> dict:
     )
     if result["status"] == "deferred" and result["deferred_until"] and deployment.id:
         follow_up = schedule_continuation(
-            f"harvest-source/{deployment.name}", {"source": source, "db": db},
+            f"harvest-source/{deployment.name}", {"source": source, "db": db, "registry": registry},
             result["deferred_until"],
         )  # fmt: skip
         logger.info("%s deferred: continuation %s scheduled for %s", source, follow_up.name,
