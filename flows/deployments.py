@@ -16,7 +16,7 @@ import prefect  # noqa: E402
 from prefect.deployments.runner import RunnerDeployment  # noqa: E402
 from prefect.schedules import Cron  # noqa: E402
 
-from flows.harvest import artifact_key, harvest_source  # noqa: E402
+from flows.harvest import harvest_key, harvest_source  # noqa: E402
 from flows.reclassify import reclassify  # noqa: E402
 from pipelines.registry import Source, load_sources  # noqa: E402
 
@@ -25,7 +25,7 @@ def deployments(sources: dict[str, Source] | None = None) -> list[RunnerDeployme
     sources = load_sources() if sources is None else sources
     out = [
         harvest_source.to_deployment(
-            name=artifact_key(source.name),
+            name=harvest_key(source.name),
             parameters={"source": source.name},
             schedule=Cron(source.schedule, timezone="UTC"),
             tags=["harvest", source.kind],

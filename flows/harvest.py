@@ -29,14 +29,18 @@ class HarvestFailed(RuntimeError):
     """The harvest ran and was recorded, but did not complete: the flow run fails."""
 
 
-def artifact_key(source: str) -> str:
-    """Prefect artifact keys allow lowercase letters, digits and dashes only."""
+def harvest_key(source: str) -> str:
+    """`harvest-<source>`: the key of a source's run artifact and the name of its deployment
+    (Prefect artifact keys allow lowercase letters, digits and dashes only)."""
     return "harvest-" + (re.sub(r"[^a-z0-9]+", "-", source.lower()).strip("-") or "source")
 
 
+def run_name(source: str, when: datetime) -> str:
+    return f"harvest-source/{source}/{when:%Y-%m-%d}"
+
+
 def _run_name() -> str:
-    source = flow_run.parameters.get("source", "?")
-    return f"harvest-source/{source}/{datetime.now(UTC):%Y-%m-%d}"
+    return run_name(flow_run.parameters.get("source", "?"), datetime.now(UTC))
 
 
 def schedule_continuation(deployment_name: str, parameters: dict, at: datetime) -> FlowRun:
@@ -48,7 +52,7 @@ def schedule_continuation(deployment_name: str, parameters: dict, at: datetime) 
         scheduled_time=at,
         timeout=0,  # schedule it and return
         as_subflow=False,
-        flow_run_name=f"harvest-source/{parameters['source']}/{at:%Y-%m-%d}-continued",
+        flow_run_name=run_name(parameters["source"], at) + "-continued",
     )
 
 
@@ -77,7 +81,7 @@ def harvest_source(source: str, db: str | None = None, registry: str | None = No
     )
     create_markdown_artifact(
         markdown=run_summary_markdown(result),
-        key=artifact_key(source),
+        key=harvest_key(source),
         description=f"harvest of {source}: {result['status']}, {result['records']} records",
     )
     if result["status"] == "deferred" and result["deferred_until"] and deployment.id:

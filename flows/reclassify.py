@@ -17,6 +17,7 @@ from prefect.artifacts import create_markdown_artifact  # noqa: E402
 
 from pipelines.classification import METHOD, classify_warehouse  # noqa: E402
 from pipelines.normalise import renormalise_warehouse  # noqa: E402
+from pipelines.reports import count_table  # noqa: E402
 
 
 @task(name="renormalise")
@@ -41,14 +42,14 @@ def reclassify(db: str | None = None, source: str | None = None, force: bool = F
         normalised["records"], normalised["changed"], classified["records"],
         classified["labels"], METHOD,
     )  # fmt: skip
+    table = count_table([
+        ("records renormalised", normalised["records"]),
+        ("of them changed", normalised["changed"]),
+        (f"records classified ({METHOD})", classified["records"]),
+        ("labels written", classified["labels"]),
+    ])  # fmt: skip
     create_markdown_artifact(
-        markdown=(
-            f"## reclassify {source or '(all sources)'}\n\n| what | count |\n|---|---|\n"
-            f"| records renormalised | {normalised['records']:,} |\n"
-            f"| of them changed | {normalised['changed']:,} |\n"
-            f"| records classified ({METHOD}) | {classified['records']:,} |\n"
-            f"| labels written | {classified['labels']:,} |\n"
-        ),
+        markdown="\n".join([f"## reclassify {source or '(all sources)'}", "", *table]) + "\n",
         key="reclassify",
         description="renormalise + classify over the warehouse",
     )

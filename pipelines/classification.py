@@ -5,9 +5,9 @@
   changed (another content_hash) or classified by another method, in batches, into
   resource_labels / resource_classification (`oer reclassify`; after every harvest run,
   pipelines/run.py). The vocabulary tables sdg_goals and action_areas are refreshed first.
-- `decide` (`set_label`, `remove_label`, `clear_label`) and `list_labels` /
-  `list_decisions`: the human decisions of `oer labels`, which always win over the
-  classifier (warehouse/sql/005_classification.sql). Bad input raises ValueError.
+- `decide` (add, remove, clear) and `list_labels` / `list_decisions`: the human decisions
+  of `oer labels`, which always win over the classifier (warehouse/sql/005_classification.sql).
+  Bad input raises ValueError.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from transforms.classify import METHOD, Classification, classify_text, record_text
+from transforms.classify import METHOD, classify_fields, classify_text
 from vocabularies.action_areas import SLUGS, action_areas
 from vocabularies.sdg import goals
 from warehouse import connect
@@ -44,14 +44,11 @@ __all__ = [
     "as_row",
     "classify_pending",
     "classify_warehouse",
-    "clear_label",
     "decide",
     "decide_in_warehouse",
     "list_decisions",
     "list_labels",
     "list_warehouse",
-    "remove_label",
-    "set_label",
 ]
 
 
@@ -138,18 +135,10 @@ def _classify(rows: list[dict]) -> tuple[pa.Table, pa.Table]:
     classified: dict[str, list] = {name: [] for name in CLASSIFICATION_SCHEMA.names}
     labels: dict[str, list] = {name: [] for name in LABEL_SCHEMA.names}
     for row in rows:
-        text = record_text(row["titles"] or [], row["descriptions"] or [], row["subjects"] or [])
-        lang = row["language_tags"][0] if row["language_tags"] else None
-        result: Classification = classify_text(text, lang)
-        counts = {"sdg": 0, "action_area": 0}
-        seen: set[tuple[str, str]] = set()
+        result = classify_fields(row["titles"] or [], row["descriptions"] or [],
+                                 row["subjects"] or [], row["language_tags"])  # fmt: skip
         for kind, found in (("sdg", result.sdgs), ("action_area", result.action_areas)):
-            for lb in found:
-                key = (kind, str(lb.code))
-                if key in seen:  # one row per label: the first wins
-                    continue
-                seen.add(key)
-                counts[kind] += 1
+            for lb in found:  # one label per code: classify_text gives each code once
                 labels["record_id"].append(row["record_id"])
                 labels["kind"].append(kind)
                 labels["label"].append(str(lb.code))
@@ -161,8 +150,8 @@ def _classify(rows: list[dict]) -> tuple[pa.Table, pa.Table]:
         classified["record_id"].append(row["record_id"])
         classified["content_hash"].append(row["content_hash"])
         classified["method"].append(result.method)
-        classified["sdg_count"].append(counts["sdg"])
-        classified["action_area_count"].append(counts["action_area"])
+        classified["sdg_count"].append(len(result.sdgs))
+        classified["action_area_count"].append(len(result.action_areas))
     return (
         pa.Table.from_pydict(classified, schema=CLASSIFICATION_SCHEMA),
         pa.Table.from_pydict(labels, schema=LABEL_SCHEMA),
@@ -234,9 +223,7 @@ def decide(
         raise ValueError("say who decides (--by must not be empty)")
     if not (why or "").strip():
         raise ValueError("say why (--why must not be empty)")
-    resource = find_resource(con, record)
-    if resource is None:
-        raise ValueError(f"no resource with record_id or OAI identifier {record!r}")
+    resource = _resource(con, record)
     record_id = resource["record_id"]
     before = decision_in_force(con, record_id, kind, label)
     if decision == "clear" and before is None:
@@ -257,21 +244,6 @@ def decide(
             "classifier": bool(classifier), "in_force_before": before}  # fmt: skip
 
 
-def set_label(con: duckdb.DuckDBPyConnection, record: str, **label_and_why) -> dict:
-    """Decision add: the label applies, whatever the classifier says."""
-    return decide(con, record, "add", **label_and_why)
-
-
-def remove_label(con: duckdb.DuckDBPyConnection, record: str, **label_and_why) -> dict:
-    """Decision remove: the label does not apply, whatever the classifier says."""
-    return decide(con, record, "remove", **label_and_why)
-
-
-def clear_label(con: duckdb.DuckDBPyConnection, record: str, **label_and_why) -> dict:
-    """Decision clear: withdraw the decision in force; the classifier decides again."""
-    return decide(con, record, "clear", **label_and_why)
-
-
 def decide_in_warehouse(db: str | Path | None, record: str, decision: str, **kw) -> dict:
     """`decide` on the warehouse file `db` (default: the configured one)."""
     con = connect(db)
@@ -281,13 +253,15 @@ def decide_in_warehouse(db: str | Path | None, record: str, decision: str, **kw)
         con.close()
 
 
-def _record_id(con: duckdb.DuckDBPyConnection, record: str | None) -> str | None:
-    if record is None:
-        return None
+def _resource(con: duckdb.DuckDBPyConnection, record: str) -> dict:
     resource = find_resource(con, record)
     if resource is None:
         raise ValueError(f"no resource with record_id or OAI identifier {record!r}")
-    return resource["record_id"]
+    return resource
+
+
+def _record_id(con: duckdb.DuckDBPyConnection, record: str | None) -> str | None:
+    return None if record is None else _resource(con, record)["record_id"]
 
 
 def list_labels(

@@ -248,13 +248,14 @@ def _f1(tp: int, fp: int, fn: int) -> float:
 UN_LANGUAGES = ("ar", "en", "es", "fr", "ru", "zh-Hans")
 
 
-def _top_goal(text: str, lang: str) -> int | None:
-    """The goal with the most distinct phrases in `text`; None when none, or a tie."""
+def top_goal(text: str, lang: str) -> int | None:
+    """The goal with the most distinct matches in `text` (the highest score: the evidence's
+    length also counts its sentence, when one was found); None when none, or a tie."""
     sdgs = classify_text(text, lang).sdgs
     if not sdgs:
         return None
-    best = max(len(label.evidence) for label in sdgs)
-    top = [label.code for label in sdgs if len(label.evidence) == best]
+    best = max(label.score for label in sdgs)
+    top = [label.code for label in sdgs if label.score == best]
     return top[0] if len(top) == 1 else None
 
 
@@ -271,7 +272,7 @@ def evaluate_cross_lingual(languages: tuple[str, ...] = UN_LANGUAGES) -> Evaluat
     classify_text("")  # build the phrase tries before timing
     start = time.process_time()
     for target in targets:
-        outcomes = {lang: _top_goal(target.labels[lang][0], lang) for lang in languages}
+        outcomes = {lang: top_goal(target.labels[lang][0], lang) for lang in languages}
         for lang, goal in outcomes.items():
             if goal == target.goal:
                 landed[lang] += 1

@@ -101,6 +101,11 @@ _COUNTS = (("records", "records received"), ("new", "new"), ("updated", "updated
            ("classified", "classified"), ("pages", "pages"), ("windows", "windows"))  # fmt: skip
 
 
+def count_table(rows: list[tuple[str, int]], heading: str = "what") -> list[str]:
+    """A two-column Markdown table: `heading` | count, one line per (label, count)."""
+    return [f"| {heading} | count |", "|---|---|", *(f"| {k} | {n:,} |" for k, n in rows)]
+
+
 def run_summary_markdown(result: dict) -> str:
     """One harvest run (`HarvestResult.as_json()`) as Markdown for operators: status and
     duration, the counts, the issues by code, and the error that stopped it, if any."""
@@ -110,14 +115,12 @@ def run_summary_markdown(result: dict) -> str:
         f"Run `{result['run_id']}`, mode {result['mode']}, {result['wall_s']:.1f} s, "
         f"peak RSS {result['peak_rss_mb']:.0f} MB; endpoint {result['endpoint']}.",
         "",
-        "| what | count |",
-        "|---|---|",
-        *(f"| {label} | {result[k]:,} |" for k, label in _COUNTS if result.get(k) is not None),
+        *count_table([(label, result[k]) for k, label in _COUNTS if result.get(k) is not None]),
     ]
     issues = result.get("issues") or {}
     if issues:
-        lines += ["", "| issue code | count |", "|---|---|"]
-        lines += [f"| `{code}` | {n:,} |" for code, n in sorted(issues.items())]
+        codes = [(f"`{code}`", n) for code, n in sorted(issues.items())]
+        lines += ["", *count_table(codes, "issue code")]
     if result.get("deferred_until"):
         lines += ["", f"Deferred until {result['deferred_until']}: the source asked us to wait."]
     if result.get("error"):

@@ -42,18 +42,18 @@ def _artifacts(flow_run_id) -> list:
 def test_a_harvest_run_leaves_a_markdown_artifact_with_its_counts(
     prefect_harness: None, tmp_path: Path
 ) -> None:
-    from flows.harvest import artifact_key, harvest_source
+    from flows.harvest import harvest_key, harvest_source
 
     state = harvest_source(source="demo", db=str(tmp_path / "wh.duckdb"), return_state=True)
     assert state.is_completed(), state.message
     result = state.result()
     [artifact] = _artifacts(state.state_details.flow_run_id)
-    assert artifact.key == artifact_key("demo") == "harvest-demo"
+    assert artifact.key == harvest_key("demo") == "harvest-demo"
     assert artifact.type == "markdown"
     assert f"## demo: {result['status']}" in artifact.data
     assert f"| new | {result['new']:,} |" in artifact.data
     assert f"| classified | {result['classified']:,} |" in artifact.data
-    assert artifact_key("url:127.0.0.1:8080/oai") == "harvest-url-127-0-0-1-8080-oai"
+    assert harvest_key("url:127.0.0.1:8080/oai") == "harvest-url-127-0-0-1-8080-oai"
 
 
 @pytest.mark.prefect

@@ -2,9 +2,10 @@
 
 `classify_text(text, lang)` finds the evidence phrases of `vocabularies/sdg-evidence/` (17
 goals, on goal and target URIs) and the keyword altLabels of `vocabularies/action-areas.ttl`
-(5 areas) in a text, and gives each goal or area with at least one distinct phrase, its score
-(1 − 0.5ⁿ for n distinct phrases), its evidence (the phrases as the text writes them, and the
-sentence of the first) and, for SDGs, the targets whose own phrases were found.
+(5 areas) in a text, and gives each goal or area its matches support (`_kept`: one ordinary
+phrase, or two where supporting phrases count; SDG 4's ecosystem phrases only beside an
+action area), its score (1 − 0.5ⁿ for n distinct matches), its evidence (the matched words,
+and the sentence of the first) and, for SDGs, the targets whose own phrases were found.
 
 Matching, in one pass of a marisa trie per form (docs/decisions.md §22):
 - exact: casefolded NFKC whole words, phrases of all 8 languages (an English keyword in a
@@ -41,7 +42,15 @@ from vocabularies.action_areas import action_areas
 from vocabularies.loader import path_of
 from vocabularies.sdg_evidence import EVIDENCE_DIR, ecosystem_evidence, evidence, support_evidence
 
-__all__ = ["METHOD", "Classification", "Label", "classify_record", "classify_text", "record_text"]
+__all__ = [
+    "METHOD",
+    "Classification",
+    "Label",
+    "classify_fields",
+    "classify_record",
+    "classify_text",
+    "record_text",
+]
 
 
 def _vocabulary_digest() -> str:
@@ -205,8 +214,8 @@ def _close(text_word: str, phrase_word: str) -> bool:
 _SLOT = 1 << 20  # positions per token in Matcher.scan (longer than any token)
 Match = tuple[int, int, str, Owner]  # (start, end, the text's words it matched, owner)
 Found = dict[int | str, dict[str, tuple[str | None, int]]]
-# code → the text's words a phrase matched → (the phrase's target, its tier, the strongest):
-# one entry per place in the text, however many phrases match it ("Malaria"@de and
+# code → the text's words a phrase matched → (a target of the phrases there, their strongest
+# tier): one entry per place in the text, however many phrases match it ("Malaria"@de and
 # "malaria"@en; "resource" and "resources" once stemmed)
 
 
@@ -333,7 +342,15 @@ def record_text(titles: list, descriptions: list, subjects: list) -> str:
     return "\n".join(parts)
 
 
+def classify_fields(
+    titles: list, descriptions: list, subjects: list, language_tags: list | None
+) -> Classification:
+    """A record's fields (as `Record` or a resources row holds them) classified: the text of
+    `record_text`, in the first language tag's language."""
+    lang = language_tags[0] if language_tags else None
+    return classify_text(record_text(titles, descriptions, subjects), lang)
+
+
 def classify_record(record: Record) -> Classification:
-    lang = record.language_tags[0] if record.language_tags else None
-    text = record_text(record.titles, record.descriptions, record.subjects)
-    return classify_text(text, lang)
+    return classify_fields(record.titles, record.descriptions, record.subjects,
+                           record.language_tags)  # fmt: skip

@@ -200,19 +200,15 @@ def find_resource(con: duckdb.DuckDBPyConnection, record: str) -> dict | None:
     """The resource `record` names: a record_id, else an OAI identifier held by exactly one
     resource. {"record_id", "source", "oai_identifier", "deleted"}, or None when none.
     Raises ValueError when the OAI identifier is held by resources of several sources."""
-    columns = "record_id, source, oai_identifier, deleted"
-    rows = con.execute(f"SELECT {columns} FROM resources WHERE record_id = ?", [record]).fetchall()
-    if not rows:
-        rows = con.execute(
-            f"SELECT {columns} FROM resources WHERE oai_identifier = ? ORDER BY source", [record]
-        ).fetchall()
+    select = "SELECT record_id, source, oai_identifier, deleted FROM resources"
+    rows = _dicts(con, f"{select} WHERE record_id = ?", [record]) or _dicts(
+        con, f"{select} WHERE oai_identifier = ? ORDER BY source", [record]
+    )
     if len(rows) > 1:
-        sources = ", ".join(f"{r[1]} ({r[0]})" for r in rows)
+        sources = ", ".join(f"{r['source']} ({r['record_id']})" for r in rows)
         raise ValueError(f"OAI identifier {record!r} is held by several resources: {sources}; "
                          "give the record_id")  # fmt: skip
-    if not rows:
-        return None
-    return dict(zip(("record_id", "source", "oai_identifier", "deleted"), rows[0], strict=True))
+    return rows[0] if rows else None
 
 
 def decision_in_force(
@@ -269,7 +265,7 @@ def labels_in_force(
     con: duckdb.DuckDBPyConnection, *, record_id: str | None = None, source: str | None = None
 ) -> list[dict]:
     """Labels in force with their explanation, by source, record, kind (SDGs first), goal."""
-    where, params = _filter(record_id, source, "f")
+    where, params = _filter(record_id, source, "f.record_id", "f.source")
     return _dicts(
         con,
         "SELECT f.record_id, f.source, f.kind, f.label, e.label_name, f.origin, f.score, "
@@ -286,25 +282,27 @@ def decision_history(
 ) -> list[dict]:
     """Every decision, oldest first, with the resource's source and whether it is the
     latest for its label (`latest`: then it is in force, unless it is a clear)."""
-    where, params = _filter(record_id, source, "d")
+    where, params = _filter(record_id, source, "d.record_id", "r.source")
     return _dicts(
         con,
         "SELECT d.decision_id, d.record_id, r.source, d.kind, d.label, d.decision, "
         "d.decided_by, d.reason, d.decided_at, "
         "d.decision_id = max(d.decision_id) OVER (PARTITION BY d.record_id, d.kind, d.label) "
         "AS latest FROM label_decisions d LEFT JOIN resources r ON r.record_id = d.record_id "
-        f"{where.replace('d.source', 'r.source')} ORDER BY d.decision_id",
+        f"{where} ORDER BY d.decision_id",
         params,
     )
 
 
-def _filter(record_id: str | None, source: str | None, alias: str) -> tuple[str, dict]:
+def _filter(
+    record_id: str | None, source: str | None, record_column: str, source_column: str
+) -> tuple[str, dict]:
     where, params = [], {}
     if record_id is not None:
-        where.append(f"{alias}.record_id = $record_id")
+        where.append(f"{record_column} = $record_id")
         params["record_id"] = record_id
     if source is not None:
-        where.append(f"{alias}.source = $source")
+        where.append(f"{source_column} = $source")
         params["source"] = source
     return ("WHERE " + " AND ".join(where) if where else ""), params
 
