@@ -2,8 +2,9 @@
 
 `deployments()` builds them (no API call); `serve()` (`oer serve`) runs them with Prefect's
 `serve`: schedules without a work pool, the runs execute in this process's subprocesses.
-Deployment names: `harvest-<source>` (cron from the registry, UTC; parameter `source`) and
-`reclassify` (no schedule: run it from the UI or `prefect deployment run`).
+Deployment names: `harvest-<source>` (cron from the registry, UTC; parameter `source`),
+`harvest-all` and `reclassify` (no schedule: run them from the UI or `prefect deployment
+run`). `flows/prefect.yaml` declares the same deployments for a process work pool.
 """
 
 from __future__ import annotations
@@ -16,24 +17,21 @@ import prefect  # noqa: E402
 from prefect.deployments.runner import RunnerDeployment  # noqa: E402
 from prefect.schedules import Cron  # noqa: E402
 
-from flows.harvest import harvest_key, harvest_source  # noqa: E402
+from flows.harvest import harvest_source  # noqa: E402
+from flows.harvest_all import harvest_all  # noqa: E402
+from flows.prefect_yaml import harvest_spec, scheduled  # noqa: E402
 from flows.reclassify import reclassify  # noqa: E402
 from pipelines.registry import Source, load_sources  # noqa: E402
 
 
 def deployments(sources: dict[str, Source] | None = None) -> list[RunnerDeployment]:
     sources = load_sources() if sources is None else sources
-    out = [
-        harvest_source.to_deployment(
-            name=harvest_key(source.name),
-            parameters={"source": source.name},
-            schedule=Cron(source.schedule, timezone="UTC"),
-            tags=["harvest", source.kind],
-            description=source.notes or f"Harvest {source.name} ({source.endpoint}).",
-        )
-        for source in sources.values()
-        if source.enabled and source.schedule
-    ]
+    out = []
+    for source in scheduled(sources):
+        spec = harvest_spec(source)
+        cron = spec.pop("cron")
+        out.append(harvest_source.to_deployment(**spec, schedule=Cron(cron, timezone="UTC")))
+    out.append(harvest_all.to_deployment(name="harvest-all", tags=["harvest"]))
     out.append(reclassify.to_deployment(name="reclassify", tags=["reclassify"]))
     return out
 

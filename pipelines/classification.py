@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -158,8 +159,16 @@ def _classify(rows: list[dict]) -> tuple[pa.Table, pa.Table]:
     )
 
 
+_refreshing = threading.Lock()  # harvest-all: runs finishing at once must not both rewrite
+
+
 def refresh_vocabularies(con: duckdb.DuckDBPyConnection) -> None:
     """Fill sdg_goals and action_areas from vocabularies/ (English names)."""
+    with _refreshing:
+        _refresh_vocabularies(con)
+
+
+def _refresh_vocabularies(con: duckdb.DuckDBPyConnection) -> None:
     sdg = goals()
     areas = list(action_areas().values())
     load_vocabularies(

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import gc
 import json
+import logging
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -77,6 +79,8 @@ from warehouse.state import (
 
 if TYPE_CHECKING:
     from pipelines.web import SitemapOptions
+
+log = logging.getLogger(__name__)
 
 __all__ = ["HarvestOptions", "HarvestResult", "SourceDeferred", "harvest_source"]
 
@@ -154,14 +158,32 @@ def fewer_gc_passes() -> Iterator[None]:
 
     A harvest allocates millions of small, acyclic objects (values, dicts, lists); the
     default threshold re-scans them constantly, which cost ~20 % of wall time at 100k
-    records (docs/decisions.md). Restored afterwards.
+    records (docs/decisions.md). Restored when the last harvest of the process ends
+    (harvest-all runs several in threads).
     """
-    saved = gc.get_threshold()
-    gc.set_threshold(100_000, saved[1], saved[2])
+    with _gc_lock:
+        if not _gc_saved:
+            saved = gc.get_threshold()
+            _gc_saved.append(saved)
+            gc.set_threshold(100_000, saved[1], saved[2])
+        _gc_users.append(None)
     try:
         yield
     finally:
-        gc.set_threshold(*saved)
+        with _gc_lock:
+            _gc_users.pop()
+            if not _gc_users:
+                gc.set_threshold(*_gc_saved.pop())
+
+
+_gc_lock = threading.Lock()
+_gc_saved: list[tuple[int, int, int]] = []  # the threshold before the first harvest
+_gc_users: list[None] = []  # one per harvest running in this process
+
+
+def prepare_warehouse(db: str | Path | None = None) -> None:
+    """Create or migrate the warehouse now, before several runs of one process open it."""
+    connect(db).close()
 
 
 def harvest_source(
@@ -701,6 +723,12 @@ class _Harvest:
             finish_window(
                 self.con, self.run.run_id, window["window_no"], "failed", exc.code, str(exc)
             )
+            said = str(exc) if str(exc).startswith(exc.code) else f"{exc.code}: {exc}"
+            if exc.url and exc.url not in said:
+                said += f" at {exc.url}"
+            log.error("%s: window %d (%s..%s) failed and cannot be split further: %s",
+                      self.source.name, window["window_no"], window["from_date"] or "start",
+                      window["until_date"] or "now", said)  # fmt: skip
             raise exc
         self._split(window, "window_split", str(exc))
 

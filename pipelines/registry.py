@@ -35,6 +35,13 @@ class Source:
     defaults: dict = field(default_factory=dict)
     notes: str = ""
 
+    @property
+    def host(self) -> str:
+        """The host its requests go to (lowercase, no port): harvest-all never runs two
+        sources of one host at once. A bundled server (`embedded:demo`) is its own host."""
+        parts = urlsplit(self.endpoint)
+        return (parts.hostname or self.endpoint).lower()
+
     def as_row(self) -> dict:
         return {
             "name": self.name,

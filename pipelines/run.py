@@ -9,6 +9,7 @@ follows it, or neither, which is what makes resuming exact.
 from __future__ import annotations
 
 import hashlib
+import logging
 import resource
 import time
 from dataclasses import asdict, dataclass, field
@@ -37,6 +38,10 @@ from warehouse.load import (
 from warehouse.state import add_listed, checkpoint, finish_window, worse_status
 
 PIPELINE_VERSION = "0.2.0"
+LOGGED_PER_CODE = 20  # run issues logged per code and run; all of them are in run_issues
+
+log = logging.getLogger(__name__)
+_LEVELS = {"error": logging.ERROR, "warning": logging.WARNING, "info": logging.INFO}
 
 
 @dataclass
@@ -160,9 +165,28 @@ class Run:
         self.status = worse_status(self.status, status)
 
     def issue(self, **fields) -> None:
-        issues = self.result.issues
-        issues[fields["code"]] = issues.get(fields["code"], 0) + 1
+        issues, code = self.result.issues, fields["code"]
+        issues[code] = issues.get(code, 0) + 1
         add_run_issue(self.con, self.run_id, **fields)
+        self._log_issue(issues[code], **fields)
+
+    def _log_issue(self, nth: int, *, code: str, severity: str, message: str, **fields) -> None:
+        """The issue in the log (the Prefect run's log under a flow), naming the page and
+        record; past LOGGED_PER_CODE of one code, one line says the rest are in run_issues."""
+        if nth > LOGGED_PER_CODE + 1:
+            return
+        source, level = self.source.name, _LEVELS.get(severity, logging.WARNING)
+        if nth > LOGGED_PER_CODE:
+            log.log(level, "%s: more %s issues: see run_issues of run %s", source, code,
+                    self.run_id)  # fmt: skip
+            return
+        where = "".join(
+            f" {label} {fields[key]}"
+            for key, label in (("oai_identifier", "record"), ("url", "at"))
+            if fields.get(key) and fields[key] not in message
+        )
+        said = message if message.startswith(code) else f"{code}: {message}"
+        log.log(level, "%s: %s%s", source, said, where)
 
     def fail(
         self,

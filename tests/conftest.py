@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,7 +12,17 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
+from flows.settings import apply_defaults
 from warehouse import connect
+
+# Before any test imports Prefect: never the project's .prefect, and the operators' settings
+# (analytics off, the pipeline's log lines in the runs' logs) apply to the tests too.
+_PREFECT_HOME = os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="oer-tests-prefect-")
+apply_defaults()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    shutil.rmtree(_PREFECT_HOME, ignore_errors=True)
 
 
 @pytest.fixture
@@ -33,11 +45,8 @@ def demo_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def prefect_harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+def prefect_harness() -> Iterator[None]:
     """A real, temporary Prefect API for the whole session (its start-up costs seconds)."""
-    os.environ["PREFECT_HOME"] = str(tmp_path_factory.mktemp("prefect-home"))
-    os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
-    os.environ["DO_NOT_TRACK"] = "1"
     from prefect.testing.utilities import prefect_test_harness
 
     with prefect_test_harness(server_startup_timeout=120):

@@ -95,30 +95,73 @@ def test_deployments_come_from_the_registry(tmp_path: Path) -> None:
         encoding="utf-8",
     )  # fmt: skip
     built = {d.name: d for d in deployments(load_sources(registry))}
-    assert sorted(built) == ["harvest-a", "reclassify"]  # b is disabled, c has no schedule
+    # b is disabled, c has no schedule
+    assert sorted(built) == ["harvest-a", "harvest-all", "reclassify"]
     harvest = built["harvest-a"]
     assert harvest.parameters == {"source": "a"}
     [schedule] = harvest.schedules
     assert (schedule.schedule.cron, schedule.schedule.timezone) == ("0 3 * * *", "UTC")
-    assert built["reclassify"].schedules == []
+    assert built["reclassify"].schedules == built["harvest-all"].schedules == []
+
+
+def _deferring_registry(tmp_path: Path, url: str) -> Path:
+    registry = tmp_path / "sources.toml"
+    registry.write_text(
+        f'[sources.busy]\nkind = "oai-pmh"\nendpoint = "{url}"\nmetadata_prefix = "oai_dc"\n'
+        'schedule = "0 3 * * *"\ndefaults = { max_wait_s = 1 }\n',
+        encoding="utf-8",
+    )
+    return registry
+
+
+def _run_from_deployment(deployment_id, parameters: dict):
+    """Create a run of the deployment and execute it here, as `serve` would in a subprocess."""
+    from prefect.client.orchestration import get_client
+    from prefect.flow_engine import run_flow
+
+    from flows.harvest import harvest_source
+
+    with get_client(sync_client=True) as client:
+        flow_run = client.create_flow_run_from_deployment(deployment_id, parameters=parameters)
+    return run_flow(harvest_source, flow_run=flow_run, parameters=parameters, return_type="state")
 
 
 @pytest.mark.prefect
-def test_a_deferred_harvest_schedules_its_own_continuation(prefect_harness: None) -> None:
-    from datetime import UTC, datetime, timedelta
-
+def test_a_deferred_run_of_a_deployment_schedules_its_continuation_then_waits(
+    prefect_harness: None, tmp_path: Path
+) -> None:
     from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterId
 
     from flows.deployments import deployments
-    from flows.harvest import schedule_continuation
+    from pipelines.registry import load_sources
+    from tests.support.fault_server import Fault, FaultServer
 
-    [demo] = [d for d in deployments() if d.name == "harvest-demo"]
-    demo.apply()
-    at = (datetime.now(UTC) + timedelta(hours=2)).replace(microsecond=0)
-    run = schedule_continuation("harvest-source/harvest-demo", {"source": "demo", "db": None}, at)
+    fault = Fault("status", page=2, verb="ListRecords", status=429, retry_after="3600")
+    with FaultServer(load_sample()[:30], page_size=10, faults=[fault]) as server:
+        registry = _deferring_registry(tmp_path, server.base_url)
+        [busy] = [d for d in deployments(load_sources(registry)) if d.name == "harvest-busy"]
+        deployment_id = busy.apply()
+        parameters = {
+            "source": "busy",
+            "db": str(tmp_path / "wh.duckdb"),
+            "registry": str(registry),
+        }
+        first = _run_from_deployment(deployment_id, parameters)
+        asked = len(server.requests)
+        second = _run_from_deployment(deployment_id, parameters)  # still deferred: not run
+        assert len(server.requests) == asked
+    assert first.is_completed(), first.message
+    assert first.result()["status"] == "deferred"
+    until = first.result()["deferred_until"]
+    assert second.is_completed() and "deferred until" in second.message
     with get_client(sync_client=True) as client:
-        stored = client.read_flow_run(run.id)
-    assert stored.state.is_scheduled()
-    assert stored.state.state_details.scheduled_time == at
-    assert stored.parameters == {"source": "demo", "db": None}
-    assert stored.name.endswith("-continued")
+        runs = client.read_flow_runs(
+            deployment_filter=DeploymentFilter(id=DeploymentFilterId(any_=[deployment_id]))
+        )
+    [continuation] = [r for r in runs if r.state.is_scheduled()]
+    assert continuation.name == f"harvest-source/busy/{until:%Y-%m-%d}-continued"
+    assert continuation.state.state_details.scheduled_time == until
+    assert continuation.parameters == parameters
+    [artifact] = _artifacts(second.state_details.flow_run_id)
+    assert artifact.key == "harvest-busy" and "## busy: not run" in artifact.data

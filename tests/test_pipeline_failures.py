@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -175,6 +176,27 @@ def test_bad_resumption_token_mid_chain_fails_with_that_code(tmp_path: Path, sta
         ("badResumptionToken", "error", BAD_TOKEN_BODY),
     ]
     assert query(db, "SELECT count(*) FROM resources") == [(3,)]
+
+
+def test_the_log_names_the_failing_page_and_window(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="pipelines")
+    with FaultServer(chain_with_page_two((200, XML, BAD_TOKEN_BODY))) as server:
+        result = harvest_url(server.base_url, tmp_path / "wh.duckdb")
+    page = f"{server.base_url}?verb=ListRecords&resumptionToken=page-2%2Foai_dc%2F3"
+    lines = [(r.levelname, r.getMessage()) for r in caplog.records if r.name.startswith("pipe")]
+    source = result.source
+    assert (
+        "WARNING",
+        f"{source}: bad_resumption_token: badResumptionToken: The resumptionToken has expired "
+        f"[{page}]; redoing window 1 from its first page",
+    ) in lines
+    assert (
+        "ERROR",
+        f"{source}: window 1 (start..now) failed and cannot be split further: {result.error}",
+    ) in lines
+    assert ("ERROR", f"{source}: {result.error}") in lines  # it names its code and page
 
 
 # ----------------------------------------------------------------- unknown metadata format

@@ -1,0 +1,149 @@
+"""harvest-all under a real (temporary) Prefect API: parallel across hosts, never two at
+once on one host, one table artifact with a row per source."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines.demo.server import DemoServer, load_sample
+from pipelines.registry import Source
+
+
+class _TimedServer(DemoServer):
+    """The demo repository, a little slow, remembering when it answered each request."""
+
+    def __init__(self, host: str, delay_s: float = 0.05) -> None:
+        super().__init__(load_sample()[:120], host=host, page_size=10)
+        self.delay_s = delay_s
+        self.times: list[float] = []
+        self._times_lock = threading.Lock()
+
+    def _count_request(self) -> None:
+        super()._count_request()
+        with self._times_lock:
+            self.times.append(time.monotonic())
+        time.sleep(self.delay_s)
+
+    def busy(self) -> tuple[float, float]:
+        return min(self.times), max(self.times) + self.delay_s
+
+
+def _registry(tmp_path: Path, servers: dict[str, DemoServer]) -> Path:
+    registry = tmp_path / "sources.toml"
+    registry.write_text(
+        "".join(
+            f'[sources.{name}]\nkind = "oai-pmh"\nendpoint = "{server.base_url}"\n'
+            'metadata_prefix = "oai_dc"\n'
+            for name, server in servers.items()
+        ),
+        encoding="utf-8",
+    )
+    return registry
+
+
+def _overlap(a: tuple[float, float], b: tuple[float, float]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+@pytest.mark.prefect
+def test_harvest_all_runs_hosts_in_parallel_and_one_host_at_a_time(
+    prefect_harness: None, tmp_path: Path
+) -> None:
+    from flows.harvest_all import ARTIFACT_KEY, harvest_all
+    from tests.test_flow_harvest import _artifacts
+
+    servers = {
+        "first": _TimedServer("127.0.0.1"),
+        "second": _TimedServer("127.0.0.1"),  # another port, the same host
+        "other": _TimedServer("localhost"),
+    }
+    for server in servers.values():
+        server.start()
+    try:
+        db = tmp_path / "wh.duckdb"
+        state = harvest_all(
+            max_parallel=3, db=str(db), registry=str(_registry(tmp_path, servers)),
+            return_state=True,
+        )  # fmt: skip
+    finally:
+        for server in servers.values():
+            server.stop()
+    assert state.is_completed(), state.message
+    rows = {row["source"]: row for row in state.result()}
+    assert {name: (r["status"], r["new"]) for name, r in rows.items()} == {
+        "first": ("ok", 120), "second": ("ok", 120), "other": ("ok", 120),
+    }  # fmt: skip
+    assert rows["first"]["host"] == rows["second"]["host"] == "127.0.0.1"
+
+    first, second, other = (servers[n].busy() for n in ("first", "second", "other"))
+    assert not _overlap(first, second), "two sources of one host were harvested at once"
+    assert _overlap(other, first) or _overlap(other, second), "hosts did not run in parallel"
+
+    [artifact] = _artifacts(state.state_details.flow_run_id)
+    assert (artifact.key, artifact.type) == (ARTIFACT_KEY, "table")
+    assert sorted(r["source"] for r in json.loads(artifact.data)) == ["first", "other", "second"]
+    with duckdb.connect(str(db), read_only=True) as con:
+        runs = con.execute("SELECT source, status FROM harvest_runs ORDER BY source").fetchall()
+        held = con.execute("SELECT count(*) FROM resources").fetchone()
+    assert runs == [("first", "ok"), ("other", "ok"), ("second", "ok")]
+    assert held == (360,)
+
+
+def test_sources_are_queued_round_robin_over_hosts() -> None:
+    from flows.harvest_all import run_order
+
+    def source(name: str, url: str) -> Source:
+        return Source(name=name, kind="oai-pmh", endpoint=url)
+
+    sources = [
+        source("a1", "https://a.example/oai"),
+        source("a2", "https://A.example:8443/oai"),
+        source("b1", "https://b.example/oai"),
+        source("demo", "embedded:demo"),
+    ]
+    assert [s.name for s in run_order(sources)] == ["a1", "b1", "demo", "a2"]
+    assert [s.host for s in sources] == ["a.example", "a.example", "b.example", "embedded:demo"]
+
+
+@pytest.mark.prefect
+def test_harvest_all_fails_after_running_every_source_when_one_fails(
+    prefect_harness: None, tmp_path: Path
+) -> None:
+    from flows.harvest_all import harvest_all
+
+    with DemoServer() as server:
+        servers = {"good": server}
+        registry = _registry(tmp_path, servers)
+        with registry.open("a", encoding="utf-8") as fh:
+            fh.write('[sources.gone]\nkind = "oai-pmh"\nendpoint = "http://127.0.0.1:9/oai"\n'
+                     'defaults = { timeout = 2, max_retries = 1 }\n')  # fmt: skip
+        state = harvest_all(db=str(tmp_path / "wh.duckdb"), registry=str(registry),
+                            return_state=True)  # fmt: skip
+    assert state.is_failed()
+    assert "1 of 2 sources did not complete: gone (failed" in state.message
+    # the pipeline's own log line, naming the page, is in the Prefect run's log
+    page = "http://127.0.0.1:9/oai?verb=Identify"
+    logs = _log_lines(state.state_details.flow_run_id, wait_for=page)
+    assert any(line.startswith("gone: ") and page in line for line in logs), logs
+
+
+def _log_lines(flow_run_id, wait_for: str, timeout_s: float = 15.0) -> list[str]:
+    """The run's log messages, once one contains `wait_for` (log lines reach the API in
+    batches, a second or two after they are written)."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
+
+    deadline = time.monotonic() + timeout_s
+    with get_client(sync_client=True) as client:
+        while True:
+            logs = client.read_logs(LogFilter(flow_run_id=LogFilterFlowRunId(any_=[flow_run_id])))
+            lines = [log.message for log in logs]
+            if any(wait_for in line for line in lines) or time.monotonic() > deadline:
+                return lines
+            time.sleep(0.5)
