@@ -5,7 +5,7 @@ PYTHON ?= python3
 UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 RUN := $(UV) run --locked --no-sync
 
-.PHONY: setup demo test lint format clean
+.PHONY: setup demo test lint format clean ui ui-stop ui-check
 
 setup: .venv/.synced
 
@@ -31,3 +31,26 @@ format: setup
 
 clean:
 	rm -rf .venv .pytest_cache .ruff_cache data .prefect
+
+# The Prefect UI on http://127.0.0.1:4200: a local server (PREFECT_HOME .prefect; it keeps
+# running until `make ui-stop`), `oer serve` in the foreground (Ctrl-C stops serving) and one
+# run of harvest-source/harvest-demo triggered as soon as it is served.
+ui: setup
+	@$(RUN) python -m flows.server start --port 4200
+	@echo "Prefect UI: http://127.0.0.1:4200  (Ctrl-C stops serving; make ui-stop stops the server)"
+	@export PREFECT_API_URL=http://127.0.0.1:4200/api; \
+	$(RUN) python -m flows.server trigger harvest-source/harvest-demo --port 4200 & \
+	$(RUN) oer serve
+
+ui-stop: setup
+	@$(RUN) python -m flows.server stop --port 4200
+
+# A demo harvest seen in the UI by headless Chromium (installed with apt-get if missing):
+# temporary server and warehouse; writes docs/img/prefect-flow-run.png, prefect-artifact.png.
+ui-check: setup
+	@command -v chromium >/dev/null || [ -x /usr/bin/chromium ] || { \
+	  echo "installing chromium with apt-get"; \
+	  sudo=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+	$(RUN) python -m flows.ui_check

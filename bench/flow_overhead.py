@@ -4,10 +4,12 @@
 
 Starts the shared bench OAI-PMH server (../shared/bench/oai_server.py, N records, default
 100,000), writes a one-source registry for it (oai_dc pinned), and in each run harvests it
-twice into fresh warehouses: `pipelines.harvest.harvest_source` called directly, then the
-`harvest-source` flow (under a temporary PREFECT_HOME; the flow is called once on a tiny
-source first so the ephemeral API is up, and that start-up is reported apart). Wall clock;
-prints one JSON line per run: direct_s, flow_s, overhead (flow / direct − 1), api_start_s.
+twice into fresh warehouses: `pipelines.harvest.harvest_source` called directly and the
+`harvest-source` flow, alternating which goes first (under a temporary PREFECT_HOME; the
+flow is called once on a tiny source first so the ephemeral API is up, and that start-up
+is reported apart). Wall clock;
+prints one JSON line per run: direct_s, flow_s, overhead (flow / direct − 1), api_start_s,
+then the median overhead.
 """
 
 from __future__ import annotations
@@ -20,15 +22,27 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from statistics import median
 
 ROOT = Path(__file__).resolve().parents[1]
 SERVER = Path(os.environ.get("SHARED_BENCH", ROOT.parent / "shared" / "bench")) / "oai_server.py"
 
 
-def start_server(n: int, workdir: Path) -> tuple[subprocess.Popen, str]:
+def start_server(n: int, workdir: Path, *options: str) -> tuple[subprocess.Popen, str]:
+    """The shared bench server with n records (and `options`, e.g. --host, --latency-ms)."""
     port_file = workdir / "url"
     proc = subprocess.Popen(
-        [sys.executable, str(SERVER), "--n", str(n), "--port", "0", "--port-file", str(port_file)],
+        [
+            sys.executable,
+            str(SERVER),
+            "--n",
+            str(n),
+            "--port",
+            "0",
+            "--port-file",
+            str(port_file),
+            *options,
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -75,19 +89,27 @@ def main() -> None:
             harvest_source(get_source("bench", small_registry), db=work / "warm-direct.duckdb")
         finally:
             small.kill()
+        overheads = []
         for run in range(args.runs):
-            t = time.perf_counter()
-            direct = harvest_source(get_source("bench", reg), db=work / f"direct{run}.duckdb")
-            direct_s = time.perf_counter() - t
-            t = time.perf_counter()
-            result = flow(source="bench", db=str(work / f"flow{run}.duckdb"), registry=str(reg))
-            flow_s = time.perf_counter() - t
+            # alternate which path goes first: the machine's drift falls on both alike
+            paths = ["direct", "flow"] if run % 2 == 0 else ["flow", "direct"]
+            seconds, records = {}, {}
+            for path in paths:
+                db = work / f"{path}{run}.duckdb"
+                t = time.perf_counter()
+                if path == "direct":
+                    records[path] = harvest_source(get_source("bench", reg), db=db).records
+                else:
+                    records[path] = flow(source="bench", db=str(db), registry=str(reg))["records"]
+                seconds[path] = time.perf_counter() - t
+            overheads.append(seconds["flow"] / seconds["direct"] - 1)
             print(json.dumps({
-                "n": args.n, "run": run + 1, "direct_s": round(direct_s, 2),
-                "flow_s": round(flow_s, 2), "overhead": round(flow_s / direct_s - 1, 4),
-                "direct_records": direct.records, "flow_records": result["records"],
-                "api_start_s": round(api_start_s, 2),
+                "n": args.n, "run": run + 1, "first": paths[0],
+                "direct_s": round(seconds["direct"], 2), "flow_s": round(seconds["flow"], 2),
+                "overhead": round(overheads[-1], 4), "direct_records": records["direct"],
+                "flow_records": records["flow"], "api_start_s": round(api_start_s, 2),
             }))  # fmt: skip
+        print(json.dumps({"runs": args.runs, "median_overhead": round(median(overheads), 4)}))
     finally:
         server.kill()
 

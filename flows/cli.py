@@ -7,6 +7,7 @@ ends with one clear `error:` line on stderr and a non-zero exit, never a traceba
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -621,12 +622,33 @@ def crosswalk_report(
 
 
 @app.command()
-def serve() -> None:
+def serve(
+    only: Annotated[
+        list[str] | None,
+        typer.Option("--source", help="Serve only this source's harvest (repeatable)."),
+    ] = None,
+) -> None:
     """Serve the flows' deployments with Prefect (`harvest-<source>` on each enabled source's
-    cron schedule, UTC, and `reclassify`) until Ctrl-C; no work pool needed."""
+    cron schedule, UTC, `harvest-all` and `reclassify`) until Ctrl-C; no work pool needed.
+    Uses PREFECT_API_URL, else the local server of `make ui` when it is up."""
+    from flows import server
+
+    if not os.environ.get("PREFECT_API_URL"):
+        if server.healthy():
+            os.environ["PREFECT_API_URL"] = server.api_url()
+        else:
+            err.print(f"No Prefect server at {server.ui_url()} and PREFECT_API_URL is not set: "
+                      "serving against a temporary API, gone when this stops. To watch the "
+                      "runs in the UI, start one first: make ui (or python -m flows.server "
+                      "start).")  # fmt: skip
+    err.print(f"Prefect API: {os.environ.get('PREFECT_API_URL', 'temporary')}; Ctrl-C stops.")
     from flows.deployments import serve as serve_deployments  # imports Prefect: only here
 
-    serve_deployments()
+    try:
+        with clear_errors():
+            serve_deployments(only)
+    except KeyboardInterrupt:
+        err.print("Stopped serving.")
 
 
 @app.command()

@@ -21,7 +21,7 @@ from flows.harvest import harvest_source  # noqa: E402
 from flows.harvest_all import harvest_all  # noqa: E402
 from flows.prefect_yaml import harvest_spec, scheduled  # noqa: E402
 from flows.reclassify import reclassify  # noqa: E402
-from pipelines.registry import Source, load_sources  # noqa: E402
+from pipelines.registry import Source, UnknownSource, load_sources  # noqa: E402
 
 
 def deployments(sources: dict[str, Source] | None = None) -> list[RunnerDeployment]:
@@ -36,6 +36,12 @@ def deployments(sources: dict[str, Source] | None = None) -> list[RunnerDeployme
     return out
 
 
-def serve() -> None:
-    """Serve every deployment until interrupted (Ctrl-C)."""
-    prefect.serve(*deployments())
+def serve(only: list[str] | None = None) -> None:
+    """Serve the deployments (of the sources `only`, with harvest-all and reclassify; all
+    by default) until interrupted (Ctrl-C)."""
+    sources = load_sources()
+    for name in only or ():
+        if name not in sources:
+            raise UnknownSource(name, sorted(sources))
+    chosen = {k: v for k, v in sources.items() if not only or k in only}
+    prefect.serve(*deployments(chosen))

@@ -2,18 +2,18 @@
 
 The sources run as `harvest-and-load` task runs (the same task as `harvest-source`) on a
 thread pool of `max_parallel` workers, all in this process: DuckDB allows one writer
-process per file, and threads of one process share it. Each task holds its host's Prefect
+process per file, and threads of one process share it. The flow starts a source only when
+none of its host runs (`run_one_per_host`), and each task also holds its host's Prefect
 concurrency limit (`host-<host>`, limit 1) for the whole run, so two sources of one host
-never overlap, in this flow or beside a `harvest-source` run; sources are queued round-robin
-over hosts so that the workers start on different hosts. A table artifact (`harvest-all`)
-has one row per source.
+never overlap beside a `harvest-source` run either. A table artifact (`harvest-all`) has
+one row per source.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime
-from itertools import chain, zip_longest
 from pathlib import Path
 
 from flows.settings import apply_defaults
@@ -22,7 +22,8 @@ apply_defaults()
 
 from prefect import flow, get_run_logger  # noqa: E402
 from prefect.artifacts import create_table_artifact  # noqa: E402
-from prefect.futures import PrefectFuture  # noqa: E402
+from prefect.exceptions import ObjectNotFound  # noqa: E402
+from prefect.futures import PrefectFuture, as_completed  # noqa: E402
 from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
 
 from flows.harvest import (  # noqa: E402
@@ -31,6 +32,8 @@ from flows.harvest import (  # noqa: E402
     deferred_artifact,
     ensure_host_limits,
     harvest_and_load,
+    harvest_key,
+    schedule_continuation,
 )
 from pipelines.harvest import SourceDeferred, prepare_warehouse  # noqa: E402
 from pipelines.registry import Source, load_sources  # noqa: E402
@@ -38,13 +41,28 @@ from pipelines.registry import Source, load_sources  # noqa: E402
 ARTIFACT_KEY = "harvest-all"
 
 
-def run_order(sources: list[Source]) -> list[Source]:
-    """Round-robin over hosts (in registry order): a, b, c, a2, b2… rather than a, a2, b…"""
-    by_host: dict[str, list[Source]] = {}
-    for source in sources:
-        by_host.setdefault(source.host, []).append(source)
-    rounds = zip_longest(*by_host.values())
-    return [s for s in chain.from_iterable(rounds) if s is not None]
+def run_one_per_host(
+    sources: list[Source], max_parallel: int, start: Callable[[Source], PrefectFuture]
+) -> dict[str, PrefectFuture]:
+    """Start each source (`start`) as soon as fewer than `max_parallel` run and none of its
+    host does, in registry order; the future of every source, by name, once all ended.
+    A host's next source starts the moment its previous one ends: no polling for a slot."""
+    waiting, running, ended = list(sources), {}, {}
+    busy: set[str] = set()
+    while waiting or running:
+        for source in [s for s in waiting if s.host not in busy]:
+            if len(running) >= max_parallel:
+                break
+            if source.host in busy:  # a source of this host was started in this pass
+                continue
+            waiting.remove(source)
+            busy.add(source.host)
+            running[start(source)] = source
+        finished = next(as_completed(list(running)))
+        source = running.pop(finished)
+        busy.discard(source.host)
+        ended[source.name] = finished
+    return ended
 
 
 def _row(source: Source, future: PrefectFuture) -> dict:
@@ -67,7 +85,23 @@ def _row(source: Source, future: PrefectFuture) -> dict:
         "seconds": round(result["wall_s"], 1),
         "error": result["error"],
         "run_id": result["run_id"],
+        "deferred_until": result["deferred_until"] and result["deferred_until"].isoformat(),
     }
+
+
+def _continue_later(source: str, at: datetime, db: str | None, registry: str | None) -> None:
+    """A source the repository deferred continues at `at` through its own deployment
+    (harvest-source/harvest-<source>), when there is one; else at its next run."""
+    logger, name = get_run_logger(), f"harvest-source/{harvest_key(source)}"
+    try:
+        follow_up = schedule_continuation(
+            name, {"source": source, "db": db, "registry": registry}, at
+        )
+    except ObjectNotFound:
+        logger.warning("%s deferred until %s; no deployment %s to continue it: it continues "
+                       "at its next run", source, at, name)  # fmt: skip
+        return
+    logger.info("%s deferred: continuation %s scheduled for %s", source, follow_up.name, at)
 
 
 def _run_name() -> str:
@@ -89,15 +123,20 @@ def harvest_all(max_parallel: int = 4, db: str | None = None, registry: str | No
     ]  # fmt: skip
     prepare_warehouse(db)  # migrate once, before several runs open it at once
     ensure_host_limits({s.host for s in sources})
-    ordered = run_order(sources)
-    logger.info("harvesting %d sources (hosts: %d), %d at a time", len(ordered),
-                len({s.host for s in ordered}), max_parallel)  # fmt: skip
+    logger.info("harvesting %d sources (hosts: %d), %d at a time", len(sources),
+                len({s.host for s in sources}), max_parallel)  # fmt: skip
     with ThreadPoolTaskRunner(max_workers=max_parallel) as runner:
-        futures = [
-            (s, runner.submit(harvest_and_load, {"source": s.name, "db": db, "registry": registry}))
-            for s in ordered
-        ]
-        rows = [_row(source, future) for source, future in futures]
+        ended = run_one_per_host(
+            sources, max_parallel,
+            lambda s: runner.submit(
+                harvest_and_load, {"source": s.name, "db": db, "registry": registry}
+            ),
+        )  # fmt: skip
+        rows = [_row(source, ended[source.name]) for source in sources]
+    for row in rows:
+        if row["status"] == "deferred" and row["deferred_until"]:
+            at = datetime.fromisoformat(row["deferred_until"])
+            _continue_later(row["source"], at, db, registry)
     create_table_artifact(
         table=rows,
         key=ARTIFACT_KEY,

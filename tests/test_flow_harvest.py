@@ -159,7 +159,7 @@ def test_a_deferred_run_of_a_deployment_schedules_its_continuation_then_waits(
         runs = client.read_flow_runs(
             deployment_filter=DeploymentFilter(id=DeploymentFilterId(any_=[deployment_id]))
         )
-    [continuation] = [r for r in runs if r.state.is_scheduled()]
+    [continuation] = [r for r in runs if r.state.is_scheduled() and r.parameters == parameters]
     assert continuation.name == f"harvest-source/busy/{until:%Y-%m-%d}-continued"
     assert continuation.state.state_details.scheduled_time == until
     assert continuation.parameters == parameters

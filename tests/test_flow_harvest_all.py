@@ -95,20 +95,51 @@ def test_harvest_all_runs_hosts_in_parallel_and_one_host_at_a_time(
     assert held == (360,)
 
 
-def test_sources_are_queued_round_robin_over_hosts() -> None:
-    from flows.harvest_all import run_order
+def test_a_host_s_next_source_starts_when_its_previous_one_ends() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+    from uuid import uuid4
+
+    from prefect.futures import PrefectConcurrentFuture
+
+    from flows.harvest_all import run_one_per_host
 
     def source(name: str, url: str) -> Source:
         return Source(name=name, kind="oai-pmh", endpoint=url)
 
     sources = [
         source("a1", "https://a.example/oai"),
-        source("a2", "https://A.example:8443/oai"),
+        source("a2", "https://A.example:8443/oai"),  # the same host
         source("b1", "https://b.example/oai"),
         source("demo", "embedded:demo"),
+        source("b2", "https://b.example/other"),
     ]
-    assert [s.name for s in run_order(sources)] == ["a1", "b1", "demo", "a2"]
-    assert [s.host for s in sources] == ["a.example", "a.example", "b.example", "embedded:demo"]
+    assert [s.host for s in sources] == [
+        "a.example", "a.example", "b.example", "embedded:demo", "b.example",
+    ]  # fmt: skip
+    lock, running, events = threading.Lock(), {}, []  # running: name → host
+
+    def harvest(s: Source) -> str:
+        with lock:
+            assert s.host not in running.values(), f"{s.name}: its host is busy"
+            running[s.name] = s.host
+            events.append(("start", s.name, len(running)))
+        time.sleep(0.05 if s.name != "a1" else 0.2)
+        with lock:
+            del running[s.name]
+        return s.name
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        ended = run_one_per_host(
+            sources, 2,
+            lambda s: PrefectConcurrentFuture(uuid4(), pool.submit(harvest, s)),
+        )  # fmt: skip
+    assert {name: f.wrapped_future.result() for name, f in ended.items()} == {
+        s.name: s.name for s in sources
+    }
+    assert max(n for _, _, n in events) == 2  # never more than max_parallel at once
+    started = [name for _, name, _ in events]
+    assert started[:2] == ["a1", "b1"]  # a2 waits for a1 although it comes first
+    assert started.index("a2") > started.index("demo")
 
 
 @pytest.mark.prefect
@@ -147,3 +178,40 @@ def _log_lines(flow_run_id, wait_for: str, timeout_s: float = 15.0) -> list[str]
             if any(wait_for in line for line in lines) or time.monotonic() > deadline:
                 return lines
             time.sleep(0.5)
+
+
+@pytest.mark.prefect
+def test_a_source_deferred_in_harvest_all_continues_through_its_own_deployment(
+    prefect_harness: None, tmp_path: Path
+) -> None:
+    from datetime import datetime
+
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterId
+
+    from flows.deployments import deployments
+    from flows.harvest_all import harvest_all
+    from pipelines.registry import load_sources
+    from tests.support.fault_server import Fault, FaultServer
+    from tests.test_flow_harvest import _deferring_registry
+
+    fault = Fault("status", page=2, verb="ListRecords", status=429, retry_after="3600")
+    with FaultServer(load_sample()[:30], page_size=10, faults=[fault]) as server:
+        registry = _deferring_registry(tmp_path, server.base_url)
+        [busy] = [d for d in deployments(load_sources(registry)) if d.name == "harvest-busy"]
+        deployment_id = busy.apply()
+        db = str(tmp_path / "wh.duckdb")
+        state = harvest_all(db=db, registry=str(registry), return_state=True)
+    assert state.is_completed(), state.message
+    [row] = state.result()
+    assert row["status"] == "deferred"
+    until = datetime.fromisoformat(row["deferred_until"])
+    with get_client(sync_client=True) as client:
+        runs = client.read_flow_runs(
+            deployment_filter=DeploymentFilter(id=DeploymentFilterId(any_=[deployment_id]))
+        )
+    # (runs of this deployment from other tests of the session have other warehouses)
+    [continuation] = [r for r in runs if r.state.is_scheduled() and r.parameters["db"] == db]
+    assert continuation.name == f"harvest-source/busy/{until:%Y-%m-%d}-continued"
+    assert continuation.state.state_details.scheduled_time == until
+    assert continuation.parameters == {"source": "busy", "db": db, "registry": str(registry)}

@@ -421,8 +421,11 @@ def process_alive(run: dict) -> bool | None:
     pid, host = run.get("pid"), run.get("hostname")
     if not pid or host != socket.gethostname():
         return None
-    if pid == os.getpid():
-        return True
+    return pid == os.getpid() or pid_alive(pid)
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether a process `pid` lives on this host (one of another user's counts)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
