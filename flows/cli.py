@@ -652,6 +652,137 @@ def serve(
 
 
 @app.command()
+def docs(
+    path: Annotated[Path, typer.Option("--out", help="Where to write the Markdown.")] = Path(
+        "docs/data-dictionary.md"
+    ),
+    db: Annotated[
+        Path | None,
+        typer.Option(help="Document this warehouse (default: the schema of a new one)."),
+    ] = None,
+) -> None:
+    """Write the data dictionary (every table, view and column with its meaning) from the
+    warehouse's own COMMENT ON texts."""
+    from pipelines.docs import write_dictionary
+
+    with clear_errors():
+        written = write_dictionary(path, db)
+    objects = written.read_text(encoding="utf-8").count("\n### ")
+    out.print(f"Wrote {written}: {objects} tables and views.")
+
+
+@app.command()
+def publish(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """Publish the warehouse's read-only snapshot (<name>.snapshot.duckdb) for analysts and
+    the portal, who read it while the next harvest writes the live file. Every ok or partial
+    harvest run publishes it too."""
+    from pipelines.publish import publish_warehouse
+
+    with clear_errors():
+        snapshot = publish_warehouse(db)
+    if as_json:
+        print_json({**asdict(snapshot), "path": str(snapshot.path)})
+    else:
+        size = f"{snapshot.bytes / 1e6:,.1f} MB"
+        out.print(f"Published {snapshot.path} ({size}) in {snapshot.seconds:.2f} s; "
+                  f"open it read-only: oer sql --db {snapshot.path} …")  # fmt: skip
+
+
+@app.command()
+def report(
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Directory to write (replaced only if a report).")
+    ] = Path("out/report"),
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Write the static HTML report (coverage by SDG and action area, languages, licences,
+    source scorecard, recent runs, quality issues): OUT/index.html, to open offline."""
+    from pipelines.report import ReportError, build_report
+
+    with clear_errors():
+        try:
+            result = build_report(db, out_dir)
+        except ReportError as exc:
+            raise fail(str(exc)) from None
+    if as_json:
+        print_json(asdict(result))
+    else:
+        out.print(f"Wrote {escape(result.path)} ({result.bytes / 1024:,.0f} KB: "
+                  f"{result.resources:,} resources, {result.sources} registered source(s)) "
+                  f"in {result.seconds:.2f} s.", soft_wrap=True)  # fmt: skip
+
+
+@app.command()
+def export(
+    formats: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--format",
+            help="parquet, csv, jsonl, datapackage, dcat or amb "
+            "(repeatable or comma-separated; default: all).",
+        ),
+    ] = None,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Directory to write (default data/export), replaced whole "
+            "and atomically; only an earlier export (manifest.json) is replaced.",
+        ),
+    ] = None,
+    source: Annotated[str | None, typer.Option(help="Only this source's rows.")] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            help="Only resources first seen or changed since this ISO date "
+            "(YYYY-MM-DD, UTC), and their labels; the summary views are skipped."
+        ),
+    ] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Export the analytics views for portal teams: Parquet (partitioned by source), CSV,
+    JSON lines, a Frictionless Data Package, a DCAT-AP 3 catalogue, AMB JSON-LD
+    (docs/exports.md)."""  # fmt: skip
+    from pipelines.exports import (
+        DEFAULT_OUT,
+        ExportError,
+        ExportOptions,
+        export_warehouse,
+        parse_formats,
+        parse_since,
+    )
+
+    with clear_errors():
+        try:
+            options = ExportOptions(
+                formats=parse_formats(formats), out=out_dir or DEFAULT_OUT, source=source,
+                since=parse_since(since),
+            )  # fmt: skip
+            result = export_warehouse(db, options)
+        except ExportError as exc:
+            raise fail(str(exc)) from None
+    if as_json:
+        print_json(asdict(result))
+        return
+    rows = []
+    for fmt in result.formats:
+        written = [f for f in result.files if f["format"] == fmt]
+        rows.append((fmt, len(written), f"{sum(f['rows'] for f in written):,}",
+                     f"{sum(f['bytes'] for f in written) / 1024:,.0f}",
+                     f"{result.seconds_by_format.get(fmt, 0):.2f}"))  # fmt: skip
+    print_table(["format", "files", "rows", "KB", "seconds"], rows)
+    views = ", ".join(f"{v} {n:,}" for v, n in result.rows.items())
+    out.print(f"Exported {views} rows to {escape(result.out)} in {result.seconds:.2f} s.",
+              soft_wrap=True)  # fmt: skip
+    if result.skipped_views:
+        out.print(f"Skipped (--since): {', '.join(result.skipped_views)}.")
+    for warning in result.warnings:
+        err.print(f"[yellow]warning:[/] {escape(warning)}", soft_wrap=True)
+
+
+@app.command()
 def status(db: DbOption = None, as_json: JsonOption = False) -> None:
     """The last harvest run of every source."""
     with clear_errors():

@@ -3,7 +3,7 @@
 `deployments()` builds them (no API call); `serve()` (`oer serve`) runs them with Prefect's
 `serve`: schedules without a work pool, the runs execute in this process's subprocesses.
 Deployment names: `harvest-<source>` (cron from the registry, UTC; parameter `source`),
-`harvest-all` and `reclassify` (no schedule: run them from the UI or `prefect deployment
+`harvest-all`, `reclassify` and `publish` (no schedule: run them from the UI or `prefect deployment
 run`). `flows/prefect.yaml` declares the same deployments for a process work pool.
 """
 
@@ -20,6 +20,7 @@ from prefect.schedules import Cron  # noqa: E402
 from flows.harvest import harvest_source  # noqa: E402
 from flows.harvest_all import harvest_all  # noqa: E402
 from flows.prefect_yaml import harvest_spec, scheduled  # noqa: E402
+from flows.publish import publish  # noqa: E402
 from flows.reclassify import reclassify  # noqa: E402
 from pipelines.registry import Source, UnknownSource, load_sources  # noqa: E402
 
@@ -33,6 +34,7 @@ def deployments(sources: dict[str, Source] | None = None) -> list[RunnerDeployme
         out.append(harvest_source.to_deployment(**spec, schedule=Cron(cron, timezone="UTC")))
     out.append(harvest_all.to_deployment(name="harvest-all", tags=["harvest"]))
     out.append(reclassify.to_deployment(name="reclassify", tags=["reclassify"]))
+    out.append(publish.to_deployment(name="publish", tags=["publish"]))
     return out
 
 

@@ -128,11 +128,15 @@ def _progress_logger(source: str):
     retry_delay_seconds=LOCK_RETRY_S,
     retry_condition_fn=_locked,
 )
-def harvest_and_load(source: str, db: str | None, registry: str | None = None) -> dict:
-    """One source's run, holding its host's concurrency slot for the whole run."""
+def harvest_and_load(
+    source: str, db: str | None, registry: str | None = None, publish: bool = True
+) -> dict:
+    """One source's run, holding its host's concurrency slot for the whole run; `publish`:
+    the warehouse's snapshot after an ok or partial run."""
     entry = _load_source(source, registry)
     with concurrency(host_limit(entry.host), occupy=1, strict=True):
-        return run_harvest(entry, db=db, progress=_progress_logger(source)).as_json()
+        progress = _progress_logger(source)
+        return run_harvest(entry, db=db, progress=progress, publish=publish).as_json()
 
 
 def deferred_artifact(source: str, exc: SourceDeferred) -> None:

@@ -35,8 +35,10 @@ from flows.harvest import (  # noqa: E402
     harvest_key,
     schedule_continuation,
 )
+from flows.publish import publish_snapshot  # noqa: E402
 from pipelines.harvest import SourceDeferred, prepare_warehouse  # noqa: E402
 from pipelines.registry import Source, load_sources  # noqa: E402
+from pipelines.run import PUBLISHED  # noqa: E402
 
 ARTIFACT_KEY = "harvest-all"
 
@@ -129,10 +131,14 @@ def harvest_all(max_parallel: int = 4, db: str | None = None, registry: str | No
         ended = run_one_per_host(
             sources, max_parallel,
             lambda s: runner.submit(
-                harvest_and_load, {"source": s.name, "db": db, "registry": registry}
+                harvest_and_load,
+                {"source": s.name, "db": db, "registry": registry, "publish": False},
             ),
         )  # fmt: skip
         rows = [_row(source, ended[source.name]) for source in sources]
+    if any(row["status"] in PUBLISHED for row in rows):  # once, no run writing any more
+        snapshot = publish_snapshot(db)
+        logger.info("published %s (%s bytes)", snapshot["path"], f"{snapshot['bytes']:,}")
     for row in rows:
         if row["status"] == "deferred" and row["deferred_until"]:
             at = datetime.fromisoformat(row["deferred_until"])

@@ -72,6 +72,8 @@ def document(sources: dict[str, Source] | None = None) -> dict:
              "tags": ["harvest"], "work_pool": {"name": WORK_POOL}},
             {"name": "reclassify", "entrypoint": "flows/reclassify.py:reclassify",
              "tags": ["reclassify"], "work_pool": {"name": WORK_POOL}},
+            {"name": "publish", "entrypoint": "flows/publish.py:publish",
+             "tags": ["publish"], "work_pool": {"name": WORK_POOL}},
         ],
     }  # fmt: skip
 

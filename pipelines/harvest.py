@@ -54,7 +54,7 @@ from pipelines.windows import (
     parse_datestamp,
     split,
 )
-from warehouse import connect
+from warehouse import connect, resolve_path
 from warehouse.load import upsert_sources
 from warehouse.state import (
     carry_windows,
@@ -192,6 +192,7 @@ def harvest_source(
     db: str | Path | None = None,
     progress: ProgressCallback | None = None,
     options: HarvestOptions | SitemapOptions | None = None,
+    publish: bool = True,
 ) -> HarvestResult:
     """Harvest `source` into the warehouse at `db` as one recorded run.
 
@@ -200,6 +201,8 @@ def harvest_source(
     Never raises a harvest error: the result (and harvest_runs) says how the run ended.
     Raises only what stops a run from being recorded at all (`WarehouseLocked`,
     `SourceDeferred`), and re-raises an interrupt after recording the run as interrupted.
+    `publish`: after an ok or partial run, copy the warehouse to its read-only snapshot
+    (warehouse/snapshot.py; harvest-all publishes once, after all its runs, instead).
     """
     if source.kind == "sitemap":  # web pages with JSON-LD: crawled by Scrapy, pipelines/web.py
         from pipelines.web import SitemapOptions, harvest_sitemap
@@ -210,6 +213,7 @@ def harvest_source(
             db=db,
             progress=progress,
             options=web_options or SitemapOptions.for_source(source),
+            publish=publish,
         )
     options = options or HarvestOptions.for_source(source)
     started = time.perf_counter()
@@ -224,11 +228,16 @@ def harvest_source(
                 harvest.run.issue(**issue)
             harvest.run_all(started)
         sweep_due = options.mode == "auto" and _sweep_due(con, harvest, options)
+        if publish and not sweep_due:
+            harvest.run.publish(resolve_path(db))
     finally:
         con.close()
     result = harvest.run.result
     if sweep_due:
-        sweep = harvest_source(source, db=db, options=replace(options, mode="sweep"))
+        sweep = harvest_source(
+            source, db=db, options=replace(options, mode="sweep"), publish=publish
+        )
+        result.snapshot = sweep.snapshot
         result.sweep = {"run_id": sweep.run_id, "status": sweep.status, "swept": sweep.deleted}
     return result
 

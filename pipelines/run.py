@@ -14,6 +14,7 @@ import resource
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 import duckdb
 import pyarrow as pa
@@ -35,9 +36,11 @@ from warehouse.load import (
     load_records,
     start_run,
 )
+from warehouse.snapshot import publish
 from warehouse.state import add_listed, checkpoint, finish_window, worse_status
 
 PIPELINE_VERSION = "0.2.0"
+PUBLISHED = ("ok", "partial")  # runs after which the snapshot is published
 LOGGED_PER_CODE = 20  # run issues logged per code and run; all of them are in run_issues
 
 log = logging.getLogger(__name__)
@@ -74,6 +77,7 @@ class HarvestResult:
     issues: dict[str, int] = field(default_factory=dict)
     sweep: dict | None = None  # the periodic sweep run that followed, when one was due
     classified: int | None = None  # records classified after the load (None: not run/failed)
+    snapshot: str | None = None  # the read-only snapshot published after the run, if any
 
     def as_json(self) -> dict:
         return asdict(self)
@@ -341,6 +345,17 @@ class Run:
             self.issue(code="classification_failed", severity="error", message=message)
             return exc if isinstance(exc, KeyboardInterrupt) else None
         return None
+
+    def publish(self, path: Path) -> None:
+        """After an ok or partial run, publish the warehouse's read-only snapshot; a failure
+        is a run issue (snapshot_failed), never the end of the run."""
+        if self.result.status not in PUBLISHED:
+            return
+        try:
+            self.result.snapshot = str(publish(self.con, path).path)
+        except (OSError, duckdb.Error) as exc:
+            message = f"{type(exc).__name__}: {exc}"
+            self.issue(code="snapshot_failed", severity="error", message=message)
 
     def finish(self, started: float, *, expected: int | None, previous: int | None) -> None:
         result = self.result

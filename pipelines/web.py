@@ -54,7 +54,7 @@ from pipelines.registry import Source
 from pipelines.run import PAGE_SCHEMA, RAW_SCHEMA, HarvestResult, Run
 from transforms.crosswalks import JsonItem, map_json_batch
 from transforms.crosswalks.coverage import Tally
-from warehouse import connect, transaction
+from warehouse import connect, resolve_path, transaction
 from warehouse.load import (
     add_pages,
     load_raw_records,
@@ -211,6 +211,7 @@ def harvest_sitemap(
     db: str | Path | None = None,
     progress: ProgressCallback | None = None,
     options: SitemapOptions | None = None,
+    publish: bool = True,
 ) -> SitemapHarvestResult:
     """Crawl and load `source` (kind sitemap) into the warehouse at `db` as one run.
 
@@ -232,6 +233,8 @@ def harvest_sitemap(
         _check_deferred(con, source.name)
         harvest = _SitemapHarvest(con, source, options, progress)
         harvest.run_all(started)
+        if publish:
+            harvest.run.publish(resolve_path(db))
     finally:
         con.close()
     return harvest.result

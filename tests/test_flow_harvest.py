@@ -10,6 +10,14 @@ import pytest
 from pipelines.demo.server import load_sample
 
 
+@pytest.fixture
+def demo_copy(demo_warehouse: Path, tmp_path: Path) -> Path:
+    """A writable copy of the module's demo warehouse, tmp_path/wh.duckdb."""
+    import shutil
+
+    return Path(shutil.copy(demo_warehouse, tmp_path / "wh.duckdb"))
+
+
 @pytest.mark.prefect
 def test_harvest_source_flow_lands_every_demo_record(prefect_harness: None, tmp_path: Path) -> None:
     from flows.harvest import harvest_source
@@ -58,14 +66,11 @@ def test_a_harvest_run_leaves_a_markdown_artifact_with_its_counts(
 
 @pytest.mark.prefect
 def test_the_reclassify_flow_classifies_again_without_harvesting(
-    prefect_harness: None, demo_warehouse: Path, tmp_path: Path
+    prefect_harness: None, demo_copy: Path
 ) -> None:
-    import shutil
-
     from flows.reclassify import reclassify
 
-    db = tmp_path / "wh.duckdb"
-    shutil.copy(demo_warehouse, db)
+    db = demo_copy
     state = reclassify(db=str(db), force=True, return_state=True)
     assert state.is_completed(), state.message
     result = state.result()
@@ -96,12 +101,12 @@ def test_deployments_come_from_the_registry(tmp_path: Path) -> None:
     )  # fmt: skip
     built = {d.name: d for d in deployments(load_sources(registry))}
     # b is disabled, c has no schedule
-    assert sorted(built) == ["harvest-a", "harvest-all", "reclassify"]
+    assert sorted(built) == ["harvest-a", "harvest-all", "publish", "reclassify"]
     harvest = built["harvest-a"]
     assert harvest.parameters == {"source": "a"}
     [schedule] = harvest.schedules
     assert (schedule.schedule.cron, schedule.schedule.timezone) == ("0 3 * * *", "UTC")
-    assert built["reclassify"].schedules == built["harvest-all"].schedules == []
+    assert all(built[n].schedules == [] for n in ("harvest-all", "publish", "reclassify"))
 
 
 def _deferring_registry(tmp_path: Path, url: str) -> Path:
@@ -165,3 +170,24 @@ def test_a_deferred_run_of_a_deployment_schedules_its_continuation_then_waits(
     assert continuation.parameters == parameters
     [artifact] = _artifacts(second.state_details.flow_run_id)
     assert artifact.key == "harvest-busy" and "## busy: not run" in artifact.data
+
+
+@pytest.mark.prefect
+def test_the_publish_flow_writes_snapshot_exports_and_report_from_the_snapshot(
+    prefect_harness: None, demo_copy: Path, tmp_path: Path
+) -> None:
+    from flows.publish import publish
+
+    db = demo_copy
+    state = publish(
+        db=str(db), export_dir=str(tmp_path / "export"), report_dir=str(tmp_path / "report"),
+        formats=["csv", "datapackage"], return_state=True,
+    )  # fmt: skip
+    assert state.is_completed(), state.message
+    result = state.result()
+    assert Path(result["snapshot"]["path"]) == tmp_path / "wh.snapshot.duckdb"
+    assert (tmp_path / "export" / "datapackage.json").exists()
+    assert result["export"]["rows"]["v_resources"] == 352
+    assert (tmp_path / "report" / "index.html").exists() and result["report"]["resources"] == 352
+    [artifact] = _artifacts(state.state_details.flow_run_id)
+    assert artifact.key == "publish" and "| v_resources | 352 |" in artifact.data

@@ -13,6 +13,7 @@ import pytest
 
 from pipelines.demo.server import DemoServer, load_sample
 from pipelines.registry import Source
+from warehouse.snapshot import snapshot_path
 
 
 class _TimedServer(DemoServer):
@@ -93,6 +94,10 @@ def test_harvest_all_runs_hosts_in_parallel_and_one_host_at_a_time(
         held = con.execute("SELECT count(*) FROM resources").fetchone()
     assert runs == [("first", "ok"), ("other", "ok"), ("second", "ok")]
     assert held == (360,)
+    # published once, after the three runs: the snapshot holds all of them
+    with duckdb.connect(str(snapshot_path(db)), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM resources").fetchone() == (360,)
+    assert all(row["run_id"] for row in rows.values())
 
 
 def test_a_host_s_next_source_starts_when_its_previous_one_ends() -> None:

@@ -56,7 +56,7 @@ def test_prefect_deploy_registers_every_deployment_on_a_process_pool(
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     with get_client(sync_client=True) as client:
         names = {d.name: d for d in client.read_deployments()}
-    assert {"harvest-demo", "harvest-all", "reclassify"} <= set(names)
+    assert {"harvest-demo", "harvest-all", "reclassify", "publish"} <= set(names)
     demo = names["harvest-demo"]
     assert demo.work_pool_name == WORK_POOL and demo.parameters == {"source": "demo"}
     assert demo.pull_steps == [

@@ -6,6 +6,7 @@ from warehouse.db import (
     connect,
     default_path,
     migrate,
+    resolve_path,
     schema_version,
     transaction,
 )
@@ -32,6 +33,7 @@ __all__ = [
     "load_raw_records",
     "load_records",
     "migrate",
+    "resolve_path",
     "schema_version",
     "start_run",
     "transaction",

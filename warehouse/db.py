@@ -18,6 +18,8 @@ from pathlib import Path
 
 import duckdb
 
+from warehouse.snapshot import published_at, snapshot_path
+
 DEFAULT_PATH = Path("data/warehouse.duckdb")
 ENV_VAR = "OER_WAREHOUSE"
 MIGRATIONS_DIR = Path(__file__).parent / "sql"
@@ -42,13 +44,23 @@ class WarehouseLocked(WarehouseError):
             what = f"{who} is writing it"
         else:
             what = f"{who} is writing it or has it open (DuckDB allows one writer per file)"
-        super().__init__(f"warehouse {path} is locked: {what}; wait for it to finish")
+        then = "wait for it to finish"
+        snapshot = snapshot_path(path)
+        if read_only and snapshot.exists():
+            then = (f"read the snapshot published {published_at(path):%Y-%m-%d %H:%M} UTC "
+                    f"meanwhile: --db {snapshot}")  # fmt: skip
+        super().__init__(f"warehouse {path} is locked: {what}; {then}")
 
 
 def default_path() -> Path:
     """`$OER_WAREHOUSE` if set (and not empty), else data/warehouse.duckdb under the cwd."""
     env = os.environ.get(ENV_VAR, "").strip()
     return Path(env).expanduser() if env else DEFAULT_PATH
+
+
+def resolve_path(path: str | Path | None = None) -> Path:
+    """The warehouse file `connect(path)` opens: `path`, else `default_path()`."""
+    return Path(path) if path is not None else default_path()
 
 
 def connect(
@@ -64,7 +76,7 @@ def connect(
     (opened read-write once), so a reader never sees an older schema than this code expects.
     Raises WarehouseLocked when another process holds the file, WarehouseError otherwise.
     """
-    p = Path(path) if path is not None else default_path()
+    p = resolve_path(path)
     if read_only and not p.exists():
         raise WarehouseError(f"warehouse {p} does not exist (open it read-write once to create it)")
     if not read_only:
