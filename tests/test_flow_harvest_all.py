@@ -17,18 +17,30 @@ from warehouse.snapshot import snapshot_path
 
 
 class _TimedServer(DemoServer):
-    """The demo repository, a little slow, remembering when it answered each request."""
+    """The demo repository, a little slow, remembering when it answered each request.
 
-    def __init__(self, host: str, delay_s: float = 0.05) -> None:
+    `started` is set at its first request; before answering its third, it waits (up to
+    20 s) for `waits_for`, another host's `started`, and remembers whether it came. Two
+    servers waiting for each other both see it only if their harvests ran at once: proof of
+    parallelism that does not hang on the machine's timing."""
+
+    def __init__(self, host: str, started: threading.Event, waits_for: threading.Event) -> None:
         super().__init__(load_sample()[:120], host=host, page_size=10)
-        self.delay_s = delay_s
+        self.delay_s = 0.05
         self.times: list[float] = []
         self._times_lock = threading.Lock()
+        self.started = started
+        self.waits_for = waits_for
+        self.saw_other: bool | None = None
 
     def _count_request(self) -> None:
         super()._count_request()
         with self._times_lock:
             self.times.append(time.monotonic())
+            third = len(self.times) == 3
+        self.started.set()
+        if third:
+            self.saw_other = self.waits_for.wait(20)
         time.sleep(self.delay_s)
 
     def busy(self) -> tuple[float, float]:
@@ -59,10 +71,11 @@ def test_harvest_all_runs_hosts_in_parallel_and_one_host_at_a_time(
     from flows.harvest_all import ARTIFACT_KEY, harvest_all
     from tests.test_flow_harvest import _artifacts
 
+    local, remote = threading.Event(), threading.Event()  # 127.0.0.1 / localhost began
     servers = {
-        "first": _TimedServer("127.0.0.1"),
-        "second": _TimedServer("127.0.0.1"),  # another port, the same host
-        "other": _TimedServer("localhost"),
+        "first": _TimedServer("127.0.0.1", started=local, waits_for=remote),
+        "second": _TimedServer("127.0.0.1", started=local, waits_for=remote),  # same host
+        "other": _TimedServer("localhost", started=remote, waits_for=local),
     }
     for server in servers.values():
         server.start()
@@ -82,9 +95,10 @@ def test_harvest_all_runs_hosts_in_parallel_and_one_host_at_a_time(
     }  # fmt: skip
     assert rows["first"]["host"] == rows["second"]["host"] == "127.0.0.1"
 
-    first, second, other = (servers[n].busy() for n in ("first", "second", "other"))
+    first, second = (servers[n].busy() for n in ("first", "second"))
     assert not _overlap(first, second), "two sources of one host were harvested at once"
-    assert _overlap(other, first) or _overlap(other, second), "hosts did not run in parallel"
+    assert servers["other"].saw_other, "hosts did not run in parallel"
+    assert servers["first"].saw_other or servers["second"].saw_other, "hosts ran in turn"
 
     [artifact] = _artifacts(state.state_details.flow_run_id)
     assert (artifact.key, artifact.type) == (ARTIFACT_KEY, "table")
