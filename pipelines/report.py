@@ -30,7 +30,8 @@ from markupsafe import Markup
 
 from pipelines.charts import Bar, bar_chart
 from vocabularies.action_areas import SLUGS as ACTION_AREA_ORDER
-from warehouse import connect, default_path
+from warehouse import connect, resolve_path
+from warehouse.db import query_dicts
 
 DEFAULT_OUT = Path("out/report")
 TEMPLATES = Path(__file__).parent / "templates"
@@ -170,12 +171,6 @@ LIMIT $limit
 """
 
 
-def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) -> list[dict]:
-    cursor = con.execute(sql, params or {})
-    columns = [d[0] for d in cursor.description or []]
-    return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
-
-
 # ---------------------------------------------------------------- data for the page
 
 
@@ -226,7 +221,7 @@ def chart(chart_id: str, title: str, about: str, bars: list[Bar]) -> Markup:
 
 
 def sdg_section(con: duckdb.DuckDBPyConnection, totals: dict) -> dict[str, Any]:
-    rows = _rows(con, SDG_SQL)
+    rows = query_dicts(con, SDG_SQL)
     bars = [
         Bar(f"{r['goal']}. {r['goal_name'] or 'SDG ' + str(r['goal'])}", r["resources"],
             SDG_COLOURS[r["goal"] - 1] if 1 <= r["goal"] <= 17 else NONE_COLOUR)
@@ -244,7 +239,7 @@ def sdg_section(con: duckdb.DuckDBPyConnection, totals: dict) -> dict[str, Any]:
 
 
 def area_section(con: duckdb.DuckDBPyConnection, totals: dict) -> dict[str, Any]:
-    rows = _rows(con, AREA_SQL, {"order": list(ACTION_AREA_ORDER)})
+    rows = query_dicts(con, AREA_SQL, {"order": list(ACTION_AREA_ORDER)})
     bars = [Bar(r["area_name"] or r["area"], r["resources"]) for r in rows]
     bars.append(Bar("none", totals["without_area"], NONE_COLOUR))
     return _counted_chart(
@@ -268,7 +263,7 @@ def _counted_chart(
 def language_section(con: duckdb.DuckDBPyConnection, totals: dict) -> dict[str, Any]:
     """Main languages grouped by primary subtag (en, en-GB, en-US → English), tags listed."""
     groups: dict[str, dict[str, Any]] = {}
-    for row in _rows(con, LANGUAGE_SQL):
+    for row in query_dicts(con, LANGUAGE_SQL):
         tag = row["language"]
         primary = tag.split("-")[0].lower() if tag else None
         group = groups.setdefault(primary or "", {"primary": primary, "resources": 0, "tags": []})
@@ -297,7 +292,7 @@ def language_section(con: duckdb.DuckDBPyConnection, totals: dict) -> dict[str, 
 
 
 def licence_section(con: duckdb.DuckDBPyConnection, totals: dict) -> dict[str, Any]:
-    rows = _rows(con, LICENCE_SQL)
+    rows = query_dicts(con, LICENCE_SQL)
     family_bars = top_bars([
         Bar(licence_label(r["licence_family"]), r["resources"],
             NONE_COLOUR if r["licence_family"] is None else "#6b46c1")
@@ -337,7 +332,7 @@ def status_class(status: str | None) -> str:
 
 
 def runs_section(con: duckdb.DuckDBPyConnection, limit: int) -> list[dict]:
-    runs = _rows(con, RUNS_SQL, {"limit": limit})
+    runs = query_dicts(con, RUNS_SQL, {"limit": limit})
     for run in runs:
         run["status_class"] = status_class(run["status"])
         run["error_link"] = safe_url(run["error_url"])
@@ -345,7 +340,7 @@ def runs_section(con: duckdb.DuckDBPyConnection, limit: int) -> list[dict]:
 
 
 def issues_section(con: duckdb.DuckDBPyConnection, limit: int) -> list[dict]:
-    issues = _rows(con, ISSUES_SQL, {"limit": limit, "examples": EXAMPLES_PER_ISSUE})
+    issues = query_dicts(con, ISSUES_SQL, {"limit": limit, "examples": EXAMPLES_PER_ISSUE})
     for issue in issues:
         for example in issue["examples"]:
             example["link"] = safe_url(example["url"])
@@ -360,7 +355,7 @@ def shorten(text: str | None, limit: int = DESCRIPTION_CHARS) -> str:
 
 
 def latest_section(con: duckdb.DuckDBPyConnection, limit: int) -> list[dict]:
-    rows = _rows(con, LATEST_SQL, {"limit": limit})
+    rows = query_dicts(con, LATEST_SQL, {"limit": limit})
     for row in rows:
         row["link"] = safe_url(row["landing_page"])
         row["description"] = shorten(row["description"])
@@ -370,10 +365,10 @@ def latest_section(con: duckdb.DuckDBPyConnection, limit: int) -> list[dict]:
 
 def collect(con: duckdb.DuckDBPyConnection, runs_limit: int = RECENT_RUNS) -> dict[str, Any]:
     """Everything the page shows, as plain values (and the charts' SVG)."""
-    totals = _rows(con, TOTALS_SQL)[0]
+    totals = query_dicts(con, TOTALS_SQL)[0]
     totals["pct_open"] = percent(totals["open"], totals["resources"])
     totals["pct_sdg"] = percent(totals["resources"] - totals["without_sdg"], totals["resources"])
-    scorecard = _rows(con, SCORECARD_SQL)
+    scorecard = query_dicts(con, SCORECARD_SQL)
     for row in scorecard:
         row["status_class"] = status_class(row["last_run_status"])
     return {
@@ -481,7 +476,7 @@ def build_report(
 ) -> ReportResult:
     """Read the warehouse (read-only), write `out_dir/index.html`; what was written."""
     started = time.perf_counter()
-    path = Path(db) if db is not None else default_path()
+    path = resolve_path(db)
     con = connect(path, read_only=True)
     try:
         data = collect(con, runs_limit)

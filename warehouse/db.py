@@ -252,6 +252,15 @@ def query_one(
     return rows[0] if rows else None
 
 
+def query_dicts(
+    con: duckdb.DuckDBPyConnection, sql: str, params: list | dict | None = None
+) -> list[dict]:
+    """Every row of a query as a dict keyed by column name."""
+    cursor = con.execute(sql, params)
+    names = [d[0] for d in cursor.description or []]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
 def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     row = query_one(
         con,

@@ -19,7 +19,7 @@ from __future__ import annotations
 import duckdb
 import pyarrow as pa
 
-from warehouse.db import query_one, transaction
+from warehouse.db import query_dicts, query_one, transaction
 from warehouse.load import _registered, _require_columns
 
 __all__ = [
@@ -201,7 +201,7 @@ def find_resource(con: duckdb.DuckDBPyConnection, record: str) -> dict | None:
     resource. {"record_id", "source", "oai_identifier", "deleted"}, or None when none.
     Raises ValueError when the OAI identifier is held by resources of several sources."""
     select = "SELECT record_id, source, oai_identifier, deleted FROM resources"
-    rows = _dicts(con, f"{select} WHERE record_id = ?", [record]) or _dicts(
+    rows = query_dicts(con, f"{select} WHERE record_id = ?", [record]) or query_dicts(
         con, f"{select} WHERE oai_identifier = ? ORDER BY source", [record]
     )
     if len(rows) > 1:
@@ -266,7 +266,7 @@ def labels_in_force(
 ) -> list[dict]:
     """Labels in force with their explanation, by source, record, kind (SDGs first), goal."""
     where, params = _filter(record_id, source, "f.record_id", "f.source")
-    return _dicts(
+    return query_dicts(
         con,
         "SELECT f.record_id, f.source, f.kind, f.label, e.label_name, f.origin, f.score, "
         "f.targets, f.evidence, f.method, f.decided_by, f.reason, f.decided_at, e.explanation "
@@ -283,7 +283,7 @@ def decision_history(
     """Every decision, oldest first, with the resource's source and whether it is the
     latest for its label (`latest`: then it is in force, unless it is a clear)."""
     where, params = _filter(record_id, source, "d.record_id", "r.source")
-    return _dicts(
+    return query_dicts(
         con,
         "SELECT d.decision_id, d.record_id, r.source, d.kind, d.label, d.decision, "
         "d.decided_by, d.reason, d.decided_at, "
@@ -307,12 +307,6 @@ def _filter(
     return ("WHERE " + " AND ".join(where) if where else ""), params
 
 
-def _dicts(con: duckdb.DuckDBPyConnection, sql: str, params: list | dict) -> list[dict]:
-    cursor = con.execute(sql, params)
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-
 def _one_dict(con: duckdb.DuckDBPyConnection, sql: str, params: list | dict) -> dict | None:
-    rows = _dicts(con, sql, params)
+    rows = query_dicts(con, sql, params)
     return rows[0] if rows else None

@@ -31,7 +31,7 @@ from datetime import datetime, timedelta
 import duckdb
 import pyarrow as pa
 
-from warehouse.db import query_one, transaction
+from warehouse.db import query_dicts, query_one, transaction
 from warehouse.load import (
     COMPLETE_STATUSES,
     RUN_CHAIN_SQL,
@@ -66,7 +66,7 @@ _CLOSED = "('done', 'split', 'merged')"
 
 def get_state(con: duckdb.DuckDBPyConnection, source: str) -> dict | None:
     """The harvest_state row of `source` as a dict (column → value), None if it has none."""
-    found = _dicts(con, "SELECT * FROM harvest_state WHERE source = ?", [source])
+    found = query_dicts(con, "SELECT * FROM harvest_state WHERE source = ?", [source])
     return found[0] if found else None
 
 
@@ -352,7 +352,7 @@ def merge_windows(
 
 def windows(con: duckdb.DuckDBPyConnection, run_id: str) -> list[dict]:
     """Every window of the run (harvest_windows columns), by window_no."""
-    return _dicts(
+    return query_dicts(
         con, "SELECT * FROM harvest_windows WHERE run_id = ? ORDER BY window_no", [run_id]
     )
 
@@ -390,7 +390,7 @@ def resumable_run(
     before its deferred_until. `listed_too` also returns a run whose windows are all done
     (killed after listing everything, before it finished): resuming it only finishes it.
     """
-    found = _dicts(
+    found = query_dicts(
         con,
         "SELECT r.* FROM harvest_runs r WHERE r.source = $source "
         "AND r.status IN ('running', 'interrupted', 'deferred') "
@@ -523,7 +523,7 @@ def previous_complete_run(
     counts as the mode it continues). None if there is none."""
     if mode is not None and mode not in RUN_MODES:
         raise ValueError(f"unknown run mode {mode!r}; known: {', '.join(RUN_MODES)}")
-    candidates = _dicts(
+    candidates = query_dicts(
         con,
         "SELECT r.*, (SELECT sum(w.records_done) FROM harvest_windows w "
         "  WHERE w.run_id = r.run_id AND w.status = 'done') AS window_records "
@@ -670,14 +670,8 @@ def sweep_deleted(
 _WINDOW_EXISTS = "SELECT 1 FROM harvest_windows WHERE run_id = ? AND window_no = ?"
 
 
-def _dicts(con: duckdb.DuckDBPyConnection, sql: str, params: list | dict | None) -> list[dict]:
-    cursor = con.execute(sql, params)
-    names = [d[0] for d in cursor.description or []]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-
 def _run(con: duckdb.DuckDBPyConnection, run_id: str, source: str | None = None) -> dict:
-    found = _dicts(con, "SELECT * FROM harvest_runs WHERE run_id = ?", [run_id])
+    found = query_dicts(con, "SELECT * FROM harvest_runs WHERE run_id = ?", [run_id])
     if not found:
         raise ValueError(f"no harvest run {run_id}; call start_run first")
     if source is not None and found[0]["source"] != source:
@@ -693,7 +687,7 @@ def _next_window_no(con: duckdb.DuckDBPyConnection, run_id: str) -> int:
 
 
 def _open_window(con: duckdb.DuckDBPyConnection, run_id: str, window_no: int) -> dict:
-    found = _dicts(
+    found = query_dicts(
         con, "SELECT * FROM harvest_windows WHERE run_id = ? AND window_no = ?", [run_id, window_no]
     )
     if not found:
