@@ -11,9 +11,6 @@ timestamps (`exported_at` in manifest.json, `created` in datapackage.json, the c
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
@@ -22,6 +19,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.outdir import replaced_atomically
 from vocabularies.action_areas import NAMESPACE as ACTION_AREAS
 from vocabularies.sdg import SDG
 from warehouse import connect, resolve_path
@@ -106,35 +104,6 @@ def _written_formats(asked: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(f for f in FORMATS if f in asked or (f == "csv" and needs_csv))
 
 
-def _check_target(out: Path) -> None:
-    """Replace only a directory that is missing, empty, or an earlier export."""
-    if not out.exists():
-        return
-    if not out.is_dir():
-        raise ExportError(f"--out {out} is a file, not a directory")
-    if any(out.iterdir()) and not (out / MANIFEST).is_file():
-        raise ExportError(
-            f"--out {out} exists and is not an earlier export (no {MANIFEST}): choose a new "
-            "or empty directory"
-        )
-
-
-def _swap_into_place(staged: Path, out: Path) -> None:
-    """Rename the staged directory to `out`; the previous export is removed only once the
-    new one is in place (a failed rename puts it back)."""
-    if not out.exists():
-        os.replace(staged, out)
-        return
-    previous = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
-    os.replace(out, previous)  # onto the empty directory mkdtemp made
-    try:
-        os.replace(staged, out)
-    except BaseException:
-        os.replace(previous, out)
-        raise
-    shutil.rmtree(previous)
-
-
 def export_warehouse(
     db: str | Path | None = None, options: ExportOptions | None = None
 ) -> ExportResult:
@@ -147,7 +116,6 @@ def export_warehouse(
     started = time.perf_counter()
     formats = _written_formats(options.formats)
     out = options.out
-    _check_target(out)
     con = connect(db, read_only=True)
     try:
         sources = wx.known_sources(con)
@@ -166,10 +134,7 @@ def export_warehouse(
         exported = names if set(formats) & set(DATA_FORMATS) else ["v_resources"]
         exported_at = datetime.now(UTC).replace(microsecond=0)
         meta = _meta(options, sources, exported_at, *wx.time_span(con, selection))
-        out.parent.mkdir(parents=True, exist_ok=True)
-        staged = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
-        staged.chmod(0o755)  # mkdtemp's 0700 would hide the export from a web server
-        try:
+        with replaced_atomically(out, MANIFEST, "an earlier export", ExportError) as staged:
             files, warnings, seconds = _write_all(
                 con, staged, formats, views, exported, selection, meta
             )
@@ -187,10 +152,6 @@ def export_warehouse(
                 warnings=warnings,
             )
             _write_manifest(staged, result, db, options)
-            _swap_into_place(staged, out)
-        except BaseException:
-            shutil.rmtree(staged, ignore_errors=True)
-            raise
     finally:
         con.close()
     result.seconds = round(time.perf_counter() - started, 3)

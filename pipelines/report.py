@@ -13,10 +13,7 @@ forbids scripts and any fetch, so even an escaping bug could not run code or cal
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import tempfile
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -29,6 +26,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 
 from pipelines.charts import Bar, bar_chart
+from pipelines.outdir import replaced_atomically
 from vocabularies.action_areas import SLUGS as ACTION_AREA_ORDER
 from warehouse import connect, resolve_path
 from warehouse.db import query_dicts
@@ -422,50 +420,17 @@ def render(data: dict[str, Any], warehouse_path: str, generated_at: datetime) ->
 
 
 def write_site(out_dir: Path, files: dict[str, str]) -> None:
-    """Write the files into a new directory beside `out_dir`, then rename it into place.
-
-    A reader sees the old report or the new one, never half of one (an existing report is
-    renamed aside for the instant of the swap). `out_dir` is replaced only when missing,
-    empty, or a report this function wrote (it holds MARKER): never anyone's other folder.
-    """
-    out_dir = out_dir.absolute()  # "." has no name to stage beside
-    ours = (out_dir / MARKER).exists()
-    if out_dir.exists() and not ours and (not out_dir.is_dir() or any(out_dir.iterdir())):
-        raise ReportError(
-            f"{out_dir} exists and is not a report written by oer report "
-            f"(no {MARKER} in it): choose another --out or remove it"
-        )
-    parent = out_dir.parent
+    """Write the files as the directory `out_dir`, atomically (pipelines/outdir.py): replaced
+    only when missing, empty, or a report this function wrote (it holds MARKER)."""
     try:
-        parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=parent))
+        with replaced_atomically(
+            out_dir, MARKER, "a report written by oer report", ReportError
+        ) as staging:
+            for name, text in files.items():
+                (staging / name).write_text(text, encoding="utf-8")
+            (staging / MARKER).write_text("written by oer report; replaced by the next one\n")
     except OSError as exc:
-        raise ReportError(f"cannot write the report under {parent}: {exc}") from exc
-    try:
-        for name, text in files.items():
-            (staging / name).write_text(text, encoding="utf-8")
-        (staging / MARKER).write_text("written by oer report; replaced by the next one\n")
-        os.chmod(staging, 0o755)  # mkdtemp makes it 0700
-        if not out_dir.exists():
-            os.replace(staging, out_dir)
-            return
-        old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=parent))
-        os.replace(out_dir, old / out_dir.name)
-        try:
-            os.replace(staging, out_dir)
-        except OSError:
-            os.replace(old / out_dir.name, out_dir)  # the previous report stays in place
-            old.rmdir()
-            raise
-    except OSError as exc:
-        shutil.rmtree(staging, ignore_errors=True)
         raise ReportError(f"cannot write the report to {out_dir}: {exc}") from exc
-    try:
-        shutil.rmtree(old)
-    except OSError as exc:
-        raise ReportError(
-            f"report written to {out_dir}, but the previous one is left in {old}: {exc}"
-        ) from exc
 
 
 def build_report(
