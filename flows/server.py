@@ -18,6 +18,7 @@ import argparse
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -81,11 +82,22 @@ def _home(home: str | Path | None) -> Path:
     return path
 
 
+def file_tail(path: Path, lines: int) -> str | None:
+    """The last `lines` lines of a log file; None when there is no such file."""
+    if not path.exists():
+        return None
+    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+
+
 def log_tail(home: Path, lines: int = 30) -> str:
-    log = home / LOG_FILE
-    if not log.exists():
-        return "(no log)"
-    return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
+    return file_tail(home / LOG_FILE, lines) or "(no log)"
+
+
+def free_port() -> int:
+    """A port of 127.0.0.1 nobody listens on (the OS picks it)."""
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
 
 
 @dataclass

@@ -18,7 +18,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import struct
 import subprocess
 import sys
@@ -38,12 +37,6 @@ MIN_COLOURS = 256  # a blank or one-colour page has a handful
 
 class CheckFailed(RuntimeError):
     pass
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((server.HOST, 0))
-        return s.getsockname()[1]
 
 
 def chromium() -> str:
@@ -158,17 +151,11 @@ def stop_serving(serving: subprocess.Popen) -> None:
             continue
 
 
-def tail(path: Path, lines: int = 40) -> str:
-    return (
-        "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else ""
-    )
-
-
 def check(out_dir: Path, work: Path) -> list[str]:
     """Everything above; lines saying what was done."""
     said: list[str] = []
     t0 = time.monotonic()
-    port = free_port()
+    port = server.free_port()
     handle = server.start(port, work / "prefect-home")
     said.append(f"Prefect server on {handle.ui_url} (PREFECT_HOME {handle.home}) up in "
                 f"{time.monotonic() - t0:.1f} s")  # fmt: skip
@@ -187,7 +174,9 @@ def check(out_dir: Path, work: Path) -> list[str]:
             created = server.trigger(DEPLOYMENT, port, timeout=120)
             run = wait_completed(port, created["id"], serving, timeout=180)
         except (CheckFailed, server.ServerError) as exc:
-            raise CheckFailed(f"{exc}\n--- {serve_log}:\n{tail(serve_log)}") from None
+            raise CheckFailed(
+                f"{exc}\n--- {serve_log}:\n{server.file_tail(serve_log, 40) or ''}"
+            ) from None
         said.append(f"`oer serve` served {DEPLOYMENT}; run {run['name']} ({run['id']}) "
                     f"{run['state_name']} {time.monotonic() - t0:.1f} s after start")  # fmt: skip
         artifacts = server.api(port, "POST", "/artifacts/filter",

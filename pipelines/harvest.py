@@ -161,24 +161,24 @@ def fewer_gc_passes() -> Iterator[None]:
     records (docs/decisions.md). Restored when the last harvest of the process ends
     (harvest-all runs several in threads).
     """
+    global _gc_harvests, _gc_saved
     with _gc_lock:
-        if not _gc_saved:
-            saved = gc.get_threshold()
-            _gc_saved.append(saved)
-            gc.set_threshold(100_000, saved[1], saved[2])
-        _gc_users.append(None)
+        if _gc_harvests == 0:
+            _gc_saved = gc.get_threshold()
+            gc.set_threshold(100_000, _gc_saved[1], _gc_saved[2])
+        _gc_harvests += 1
     try:
         yield
     finally:
         with _gc_lock:
-            _gc_users.pop()
-            if not _gc_users:
-                gc.set_threshold(*_gc_saved.pop())
+            _gc_harvests -= 1
+            if _gc_harvests == 0:
+                gc.set_threshold(*_gc_saved)
 
 
 _gc_lock = threading.Lock()
-_gc_saved: list[tuple[int, int, int]] = []  # the threshold before the first harvest
-_gc_users: list[None] = []  # one per harvest running in this process
+_gc_harvests = 0  # harvests running in this process
+_gc_saved = gc.get_threshold()  # the threshold before the first of them
 
 
 def prepare_warehouse(db: str | Path | None = None) -> None:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from uuid import UUID
 
 import duckdb
 import pytest
 
 from pipelines.demo.server import load_sample
+from tests.support.fault_server import Fault, FaultServer
 
 
 @pytest.fixture
@@ -109,14 +113,39 @@ def test_deployments_come_from_the_registry(tmp_path: Path) -> None:
     assert all(built[n].schedules == [] for n in ("harvest-all", "publish", "reclassify"))
 
 
-def _deferring_registry(tmp_path: Path, url: str) -> Path:
-    registry = tmp_path / "sources.toml"
-    registry.write_text(
-        f'[sources.busy]\nkind = "oai-pmh"\nendpoint = "{url}"\nmetadata_prefix = "oai_dc"\n'
-        'schedule = "0 3 * * *"\ndefaults = { max_wait_s = 1 }\n',
-        encoding="utf-8",
-    )
-    return registry
+@contextmanager
+def deferring_deployment(tmp_path: Path) -> Iterator[tuple[FaultServer, Path, UUID]]:
+    """A source `busy` whose repository answers page 2 with 429 and Retry-After 3600 (more
+    than its max_wait_s), registered in tmp_path/sources.toml, and its `harvest-busy`
+    deployment applied: (server, registry, deployment id)."""
+    from flows.deployments import deployments
+    from pipelines.registry import load_sources
+
+    fault = Fault("status", page=2, verb="ListRecords", status=429, retry_after="3600")
+    with FaultServer(load_sample()[:30], page_size=10, faults=[fault]) as server:
+        registry = tmp_path / "sources.toml"
+        registry.write_text(
+            f'[sources.busy]\nkind = "oai-pmh"\nendpoint = "{server.base_url}"\n'
+            'metadata_prefix = "oai_dc"\nschedule = "0 3 * * *"\n'
+            "defaults = { max_wait_s = 1 }\n",
+            encoding="utf-8",
+        )
+        [busy] = [d for d in deployments(load_sources(registry)) if d.name == "harvest-busy"]
+        yield server, registry, busy.apply()
+
+
+def scheduled_continuation(deployment_id: UUID, db: str):
+    """The one scheduled run of the deployment for warehouse `db` (other tests of the
+    session schedule runs of the same deployment for other warehouses)."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterId
+
+    with get_client(sync_client=True) as client:
+        runs = client.read_flow_runs(
+            deployment_filter=DeploymentFilter(id=DeploymentFilterId(any_=[deployment_id]))
+        )
+    [continuation] = [r for r in runs if r.state.is_scheduled() and r.parameters["db"] == db]
+    return continuation
 
 
 def _run_from_deployment(deployment_id, parameters: dict):
@@ -135,18 +164,7 @@ def _run_from_deployment(deployment_id, parameters: dict):
 def test_a_deferred_run_of_a_deployment_schedules_its_continuation_then_waits(
     prefect_harness: None, tmp_path: Path
 ) -> None:
-    from prefect.client.orchestration import get_client
-    from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterId
-
-    from flows.deployments import deployments
-    from pipelines.registry import load_sources
-    from tests.support.fault_server import Fault, FaultServer
-
-    fault = Fault("status", page=2, verb="ListRecords", status=429, retry_after="3600")
-    with FaultServer(load_sample()[:30], page_size=10, faults=[fault]) as server:
-        registry = _deferring_registry(tmp_path, server.base_url)
-        [busy] = [d for d in deployments(load_sources(registry)) if d.name == "harvest-busy"]
-        deployment_id = busy.apply()
+    with deferring_deployment(tmp_path) as (server, registry, deployment_id):
         parameters = {
             "source": "busy",
             "db": str(tmp_path / "wh.duckdb"),
@@ -160,11 +178,7 @@ def test_a_deferred_run_of_a_deployment_schedules_its_continuation_then_waits(
     assert first.result()["status"] == "deferred"
     until = first.result()["deferred_until"]
     assert second.is_completed() and "deferred until" in second.message
-    with get_client(sync_client=True) as client:
-        runs = client.read_flow_runs(
-            deployment_filter=DeploymentFilter(id=DeploymentFilterId(any_=[deployment_id]))
-        )
-    [continuation] = [r for r in runs if r.state.is_scheduled() and r.parameters == parameters]
+    continuation = scheduled_continuation(deployment_id, parameters["db"])
     assert continuation.name == f"harvest-source/busy/{until:%Y-%m-%d}-continued"
     assert continuation.state.state_details.scheduled_time == until
     assert continuation.parameters == parameters

@@ -205,32 +205,17 @@ def test_a_source_deferred_in_harvest_all_continues_through_its_own_deployment(
 ) -> None:
     from datetime import datetime
 
-    from prefect.client.orchestration import get_client
-    from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterId
-
-    from flows.deployments import deployments
     from flows.harvest_all import harvest_all
-    from pipelines.registry import load_sources
-    from tests.support.fault_server import Fault, FaultServer
-    from tests.test_flow_harvest import _deferring_registry
+    from tests.test_flow_harvest import deferring_deployment, scheduled_continuation
 
-    fault = Fault("status", page=2, verb="ListRecords", status=429, retry_after="3600")
-    with FaultServer(load_sample()[:30], page_size=10, faults=[fault]) as server:
-        registry = _deferring_registry(tmp_path, server.base_url)
-        [busy] = [d for d in deployments(load_sources(registry)) if d.name == "harvest-busy"]
-        deployment_id = busy.apply()
-        db = str(tmp_path / "wh.duckdb")
+    db = str(tmp_path / "wh.duckdb")
+    with deferring_deployment(tmp_path) as (_, registry, deployment_id):
         state = harvest_all(db=db, registry=str(registry), return_state=True)
     assert state.is_completed(), state.message
     [row] = state.result()
     assert row["status"] == "deferred"
     until = datetime.fromisoformat(row["deferred_until"])
-    with get_client(sync_client=True) as client:
-        runs = client.read_flow_runs(
-            deployment_filter=DeploymentFilter(id=DeploymentFilterId(any_=[deployment_id]))
-        )
-    # (runs of this deployment from other tests of the session have other warehouses)
-    [continuation] = [r for r in runs if r.state.is_scheduled() and r.parameters["db"] == db]
+    continuation = scheduled_continuation(deployment_id, db)
     assert continuation.name == f"harvest-source/busy/{until:%Y-%m-%d}-continued"
     assert continuation.state.state_details.scheduled_time == until
     assert continuation.parameters == {"source": "busy", "db": db, "registry": str(registry)}

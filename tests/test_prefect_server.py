@@ -20,15 +20,9 @@ from flows import server
 from flows.settings import PROJECT_ROOT
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[server.ServerHandle]:
-    handle = server.start(free_port(), tmp_path_factory.mktemp("prefect-home"), timeout=120)
+    handle = server.start(server.free_port(), tmp_path_factory.mktemp("prefect-home"), timeout=120)
     try:
         yield handle
     finally:
