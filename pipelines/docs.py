@@ -14,14 +14,8 @@ DEFAULT_OUT = Path("docs/data-dictionary.md")
 def dictionary_markdown(db: str | Path | None = None) -> str:
     """The data dictionary of the warehouse at `db`, or of the schema itself (a new, empty
     warehouse migrated in a temporary directory) when `db` is None."""
-    if db is not None:
-        con = connect(db, read_only=True)
-        try:
-            return data_dictionary(con)
-        finally:
-            con.close()
     with tempfile.TemporaryDirectory(prefix="oer-docs-") as tmp:
-        con = connect(Path(tmp) / "schema.duckdb")
+        con = connect(Path(tmp) / "schema.duckdb") if db is None else connect(db, read_only=True)
         try:
             return data_dictionary(con)
         finally:
